@@ -1,0 +1,1 @@
+"""The structured-data model, long-term memory and domain knowledge."""

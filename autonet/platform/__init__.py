@@ -1,0 +1,1 @@
+"""The spine: configuration, AgentGate, the graph, scenarios, API, console and CLI."""

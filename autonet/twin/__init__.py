@@ -1,0 +1,1 @@
+"""The digital twin: RAN, transport, core and edge as data and physics."""
