@@ -7,12 +7,12 @@ import logging
 import typer
 
 from autonet import __version__
-from autonet.platform.cli import causal, data_import, forecast, gate, rca, twin
+from autonet.platform.cli import causal, data_import, forecast, gate, rca, route, twin
 
 __all__ = ["build_app", "main"]
 
 # One registry of command groups: each module adds its commands to the root app.
-_GROUPS = (twin, forecast, causal, rca, data_import, gate)
+_GROUPS = (twin, forecast, causal, rca, data_import, route, gate)
 
 
 def _version(value: bool) -> None:
