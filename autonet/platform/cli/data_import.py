@@ -1,11 +1,210 @@
-"""CLI commands: data_import."""
+"""CLI commands: ``autonet import topology|kpis|alarms FILE`` into the memory database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from autonet.knowledge.io import (
+    ImportReport,
+    ImportValidationError,
+    ProgressCallback,
+    import_alarms,
+    import_kpis,
+    import_topology,
+)
+from autonet.knowledge.memory import init_db
+from autonet.platform.cli._output import (
+    EXIT_INPUT,
+    cli_errors,
+    console,
+    emit_json,
+    err_console,
+    progress,
+    table,
+)
+from autonet.platform.config import get_settings
 
 __all__ = ["register"]
 
+_SHOWN_ERRORS = 50
+
+FileArg = Annotated[
+    Path,
+    typer.Argument(help="The file to import.", exists=False, dir_okay=False, show_default=False),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL; default: AUTONET_DATABASE_URL or a SQLite file in AUTONET_HOME."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+NodeCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--node-check/--no-node-check",
+        help="Refuse objects/nodes absent from the newest imported topology (when there is one).",
+    ),
+]
+
+
+@contextmanager
+def _bar(enabled: bool, label: str) -> Iterator[ProgressCallback]:
+    with progress(enabled) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _run(
+    kind: str, file: Path, db: str | None, as_json: bool, call: Callable[..., ImportReport]
+) -> None:
+    url = db or get_settings().resolved_database_url
+    engine = init_db(url)
+    try:
+        with _bar(not as_json, f"importing {kind}") as update:
+            report = call(engine, file, progress=update)
+    except ImportValidationError as exc:
+        _report_errors(exc, as_json)
+        raise typer.Exit(EXIT_INPUT) from exc
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json({"ok": True, **report.as_dict()})
+        return
+    rows: dict[str, Any] = {
+        "batch": report.batch_id,
+        "format": report.file_format,
+        **{f"rows in {name}": count for name, count in report.counts.items()},
+        "seconds": report.seconds,
+        "rows/s": report.rows_per_s,
+    }
+    console.print(table(f"Imported {kind} from {file}", ("", ""), rows))
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/] {note}", markup=True, highlight=False)
+
+
+def _report_errors(exc: ImportValidationError, as_json: bool) -> None:
+    if as_json:
+        emit_json(
+            {
+                "ok": False,
+                "source": exc.source,
+                "error_count": len(exc.errors),
+                "errors": [e.as_dict() for e in exc.errors],
+            }
+        )
+        return
+    shown = exc.errors[:_SHOWN_ERRORS]
+    rows = [
+        (
+            "-" if e.row is None else e.row,
+            "-" if e.line is None else e.line,
+            e.field or "-",
+            "-" if e.value is None else e.value,
+            e.reason,
+        )
+        for e in shown
+    ]
+    title = f"{exc.source}: {len(exc.errors)} problem(s), nothing imported"
+    err_console.print(table(title, ("row", "line", "field", "value", "reason"), rows))
+    if len(exc.errors) > len(shown):
+        err_console.print(f"... and {len(exc.errors) - len(shown)} more (use --json for all)")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
+    """Add the ``import`` group to the root app."""
+    group = typer.Typer(
+        name="import",
+        help="Import operator data (topology, KPI series, alarm logs) into the memory database.",
+        no_args_is_help=True,
+    )
+
+    @group.command("topology")
+    @cli_errors
+    def topology(
+        file: FileArg,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+        file_format: Annotated[
+            str | None,
+            typer.Option("--format", help="graphml, edgelist or adjacency; default: by suffix."),
+        ] = None,
+    ) -> None:
+        """Import a topology: GraphML, edge-list CSV (source,target,...) or adjacency .npy."""
+        _run(
+            "topology",
+            file,
+            db,
+            as_json,
+            lambda engine, path, progress: import_topology(
+                engine, path, file_format=file_format, progress=progress
+            ),
+        )
+
+    @group.command("kpis")
+    @cli_errors
+    def kpis(
+        file: FileArg,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+        node_check: NodeCheckOpt = True,
+        sorted_: Annotated[
+            bool,
+            typer.Option(
+                "--require-sorted/--any-order",
+                help="Each series' times must increase down the file (else only duplicates fail).",
+            ),
+        ] = True,
+    ) -> None:
+        """Import KPI samples in long format: time,object,counter,value (CSV or Parquet)."""
+        _run(
+            "kpis",
+            file,
+            db,
+            as_json,
+            lambda engine, path, progress: import_kpis(
+                engine, path, require_sorted=sorted_, check_nodes=node_check, progress=progress
+            ),
+        )
+
+    @group.command("alarms")
+    @cli_errors
+    def alarms(
+        file: FileArg,
+        db: DbOpt = None,
+        as_json: JsonOpt = False,
+        node_check: NodeCheckOpt = True,
+        drop_bad_clear: Annotated[
+            bool,
+            typer.Option(
+                "--drop-bad-clear",
+                help="Store a clear time earlier than its raise time as unknown instead of refusing.",
+            ),
+        ] = False,
+    ) -> None:
+        """Import an alarm log: alarm_id,device_id,start_timestamp,end_timestamp or
+        alarm_type,node,raised_at[,cleared_at,severity,alarm_id]."""
+        _run(
+            "alarms",
+            file,
+            db,
+            as_json,
+            lambda engine, path, progress: import_alarms(
+                engine,
+                path,
+                check_nodes=node_check,
+                drop_bad_clear=drop_bad_clear,
+                progress=progress,
+            ),
+        )
+
+    app.add_typer(group, name="import")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the memory database (package data, run by init_db)."""

@@ -1,0 +1,101 @@
+"""Turn a ranked candidate into a hypothesis with human-readable evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from autonet.knowledge.rca._candidates import Candidate
+from autonet.knowledge.rca.dependency import DependencyIndex
+from autonet.knowledge.rca.hypothesis import Hypothesis, Symptom
+from autonet.knowledge.rca.signatures import FAULT_SIGNATURES
+
+__all__ = ["format_time", "to_hypothesis"]
+
+_UNIT_WORDS = {
+    "sites_behind": "sites behind",
+    "served_sites": "sites served by",
+    "site_cells": "cells of",
+}
+_EPOCH = datetime(1970, 1, 1)
+
+
+def format_time(t: float) -> str:
+    """Epoch seconds as ISO time (from 2001 on); a log's relative seconds as ``t=<s>s``."""
+    if t >= 1e9:
+        return (_EPOCH + timedelta(seconds=t)).isoformat(timespec="seconds")
+    return f"t={t:g}s"
+
+
+def _names(items: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def to_hypothesis(
+    c: Candidate,
+    score: float,
+    symptoms: Sequence[Symptom],
+    explained_before: set[int],
+    *,
+    rank: int,
+    index: DependencyIndex | None,
+) -> Hypothesis:
+    """The hypothesis of candidate ``c``, which adds ``score`` to those ranked above it."""
+    evidence: list[str] = []
+    sig = FAULT_SIGNATURES.get(c.fault_type)
+    if c.root:
+        r = symptoms[c.root[0]]
+        text = f"root alarm {r.alarm_type} on {r.node} at {format_time(r.time_s)}"
+        if len(c.root) > 1:
+            text += f" (+{len(c.root) - 1} repeat(s))"
+        if c.first:
+            text += ", before every symptom it explains"
+        evidence.append(text)
+    elif c.root_expected and sig is not None:
+        evidence.append(
+            f"no root alarm ({'/'.join(sorted(sig.root_types))}) on {c.element}: inferred from "
+            "its symptoms"
+        )
+    if c.units and sig is not None:
+        hit = [u for u, idx in c.units.items() if idx]
+        types = sorted({symptoms[i].alarm_type for idx in c.units.values() for i in idx})
+        words = _UNIT_WORDS.get(sig.impact, "units of")
+        evidence.append(
+            f"{len(hit)}/{len(c.units)} {words} {c.element} show {'/'.join(types) or 'symptoms'}"
+        )
+        silent = [u for u, idx in c.units.items() if not idx]
+        if silent:
+            evidence.append(f"silent (expected a symptom): {_names(silent)}")
+    if c.optional:
+        pairs = sorted({(symptoms[i].alarm_type, symptoms[i].node) for i, _ in c.optional})
+        evidence.append(
+            f"{len(pairs)} related alarm(s) nearby: {_names([f'{t} on {n}' for t, n in pairs])}"
+        )
+    members = c.members()
+    if c.root:
+        t_root = symptoms[c.root[0]].time_s
+        deltas = [symptoms[i].time_s - t_root for i in members if i not in c.root]
+        if deltas:
+            evidence.append(
+                f"symptoms {min(deltas):+.1f} to {max(deltas):+.1f} s after the root alarm"
+            )
+    overlap = len(members & explained_before)
+    if overlap:
+        evidence.append(f"{overlap} of its symptom(s) already explained by hypotheses above")
+    if score <= 0:
+        evidence.append("adds nothing beyond the hypotheses above (alternative explanation)")
+    locus = {c.element}
+    if index is not None:
+        locus.update(index.link_ends.get(c.element, ()))
+    ordered = sorted(members, key=lambda i: (symptoms[i].time_s, symptoms[i].symptom_id))
+    return Hypothesis(
+        node=c.element,
+        fault_type=c.fault_type,
+        domain=c.domain,
+        score=round(score, 4),
+        evidence=evidence,
+        explained=sorted({symptoms[i].node for i in members} - locus),
+        alarm_ids=[symptoms[i].symptom_id for i in ordered],
+        rank=rank,
+    )

@@ -1,0 +1,176 @@
+"""Slot completion (paper Eq. 18): fill an agent's arguments from extracted slots and context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from autonet.platform.gate.cards import AgentCard
+from autonet.platform.gate.slots import Slot
+from autonet.platform.gate.typos import correct_cues
+
+__all__ = ["complete_arguments", "fill_arguments", "property_kinds"]
+
+# Change actions as people say them -> the enum value of change_executor's ``action``.
+_ENUM_ALIASES: dict[str, tuple[str, ...]] = {
+    "tx_power": ("tx power", "transmit power", "txpower", "tx pwr"),
+    "capacity_boost": ("capacity boost", "boost capacity", "boost", "extra capacity"),
+    "upf_scale_out": ("scale out", "scale-out", "scaleout", "upf scale"),
+    "handover_margin": ("handover margin", "ho margin", "hom"),
+    "offload": ("offload", "off-load", "shift traffic", "handover share"),
+    "reroute": ("reroute", "re-route", "redirect traffic"),
+    "tilt": ("tilt", "downtilt", "uptilt"),
+    "sleep": ("sleep", "put to sleep", "switch off"),
+    "wake": ("wake", "wake up", "switch on"),
+    "lock": ("lock", "off air", "bar", "barring", "block"),
+    "unlock": ("unlock", "on air", "unbar"),
+}
+_ID_KINDS = ("cell", "site", "link", "region", "place")
+
+
+def property_kinds(name: str, schema: Mapping[str, Any]) -> tuple[list[str], str]:
+    """Slot kinds that can fill property ``name`` (best first) and the preferred hint."""
+    n = name.lower()
+    table: list[tuple[str, list[str], str]] = [
+        (r"latency|delay|_ms$", ["latency_ms"], ""),
+        (r"throughput|bandwidth|_mbps$|bitrate", ["throughput_mbps"], ""),
+        (r"reliab|availab", ["reliability_pct"], ""),
+        (r"saving", ["percent", "number"], "saving"),
+        (r"loss|degrad", ["percent", "number"], "loss"),
+        (r"period|lookback|look_back|history|since", ["duration_min"], "past"),
+        (r"horizon|ahead", ["duration_min"], "future"),
+        (r"duration|_min$|minutes", ["duration_min"], "span"),
+        (r"window", ["window"], ""),
+        (r"days|weekdays", ["days"], ""),
+        (r"kpi|metric|counter", ["kpi"], ""),
+        (r"slice_type|slicetype", ["slice_type"], ""),
+        (r"slice", ["slice"], ""),
+        (r"change_id|change$", ["change"], ""),
+        (r"intent", ["intent"], ""),
+        (r"ticket", ["ticket"], ""),
+        (r"region", ["region"], ""),
+        (r"area|place|location|venue", ["place", "region"], ""),
+        (r"severity", ["severity"], ""),
+        (r"priority", ["priority"], ""),
+        (r"model", ["model"], ""),
+        (r"date", ["date"], ""),
+        (r"attendance|crowd|visitors|people", ["attendance"], ""),
+        (r"cell", ["cell"], ""),
+        (r"site", ["site", "cell"], ""),
+        (r"link", ["link"], ""),
+        (r"target|node|element|ne$|object", list(_ID_KINDS), ""),
+        (r"_pct$|percent", ["percent", "number"], ""),
+    ]
+    for pattern, kinds, hint in table:
+        if re.search(pattern, n):
+            return kinds, hint
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        return ["number"], ""
+    return [], ""
+
+
+def _accepts(schema: Mapping[str, Any], value: Any) -> bool:
+    return Draft202012Validator(dict(schema)).is_valid(value)
+
+
+def _enum_in_text(schema: Mapping[str, Any], text: str) -> Any:
+    enum = schema.get("enum")
+    if not enum or not all(isinstance(v, str) for v in enum):
+        return None
+    low = text.lower()
+    best: tuple[int, int, str] | None = None
+    for value in enum:
+        words = (value.lower(), value.lower().replace("_", " "), *_ENUM_ALIASES.get(value, ()))
+        for word in words:
+            m = re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", low)
+            if m and (best is None or (m.start(), -len(word)) < (best[0], best[1])):
+                best = (m.start(), -len(word), value)
+    return best[2] if best else None
+
+
+def fill_arguments(
+    card: AgentCard,
+    slots: Sequence[Slot],
+    text: str,
+    *,
+    arguments: Mapping[str, Any] | None = None,
+    only: Iterable[str] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fill ``card``'s properties (all, or ``only``) that ``arguments`` lacks from ``slots``.
+
+    Each slot fills at most one property; a value is used only if it validates against the
+    property's sub-schema. Properties named like a ``context`` key take the context's value
+    when the text gives none.
+    """
+    args = dict(arguments or {})
+    wanted = [p for p in (only if only is not None else card.properties) if p not in args]
+    used: set[int] = set()
+    # Hinted properties first, so "last 2h ... next 6h" lands in period/horizon correctly.
+    ordered = sorted(wanted, key=lambda p: property_kinds(p, card.properties.get(p, {}))[1] == "")
+    for prop in ordered:
+        schema = card.properties.get(prop, {})
+        kinds, hint = property_kinds(prop, schema)
+        value = _pick(slots, kinds, hint, schema, used)
+        if value is None and schema.get("enum"):
+            value = _enum_in_text(schema, correct_cues(text))
+        if value is None and context:
+            value = _from_context(context, prop, kinds, schema)
+        if value is not None:
+            args[prop] = value
+    return {p: args[p] for p in card.properties if p in args} | {
+        k: v for k, v in args.items() if k not in card.properties
+    }
+
+
+def _from_context(
+    context: Mapping[str, Any], prop: str, kinds: list[str], schema: Mapping[str, Any]
+) -> Any:
+    for key in (prop, *kinds):
+        if key in context and _accepts(schema, context[key]):
+            return context[key]
+    return None
+
+
+def _pick(
+    slots: Sequence[Slot], kinds: list[str], hint: str, schema: Mapping[str, Any], used: set[int]
+) -> Any:
+    for kind in kinds:
+        pool = [(i, s) for i, s in enumerate(slots) if s.kind == kind and i not in used]
+        if hint:
+            pool = sorted(pool, key=lambda item: item[1].hint != hint)
+        for i, slot in pool:
+            if hint and slot.hint and slot.hint != hint:
+                continue
+            value = slot.value
+            if schema.get("type") == "array" and not isinstance(value, list):
+                value = [value]
+            if schema.get("type") == "integer" and isinstance(value, float):
+                if not value.is_integer():
+                    continue
+                value = int(value)
+            if _accepts(schema, value):
+                used.add(i)
+                return value
+    return None
+
+
+def complete_arguments(
+    card: AgentCard,
+    arguments: Mapping[str, Any],
+    slots: Sequence[Slot],
+    text: str,
+    context: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Eq. 18: fill the missing *required* arguments; returns (arguments, names filled)."""
+    missing = [p for p in card.required if p not in arguments]
+    if not missing:
+        return dict(arguments), []
+    filled = fill_arguments(
+        card, slots, text, arguments=arguments, only=missing, context=context
+    )
+    return filled, [p for p in missing if p in filled]

@@ -1,0 +1,359 @@
+"""Slice admission: can the twin carry a slice's guarantee (PRBs, transport, latency, UPF)?
+
+See :mod:`autonet.twin.slices` for the checks; this module evaluates them on a compiled topology,
+a twin state and a best-effort demand forecast, and picks the edge UPF of a low-latency URLLC
+slice. It never changes the state: admission itself is the ``slice_admit`` action.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from autonet.twin.radio import RadioModel
+from autonet.twin.slices import (
+    EDGE_UPF_BOUND_MS,
+    RAN_LATENCY_MS,
+    SliceError,
+    SliceSpec,
+    SliceState,
+    slice_reservations,
+)
+from autonet.twin.state import UPF_TIERS, CompiledTopology, TwinState
+
+__all__ = [
+    "Feasibility",
+    "assess_slice",
+    "link_graph",
+    "resolve_cells",
+    "sizing_capacity_dl",
+]
+
+_TOL = 1e-9  # Mbit/s and PRB-share slack for float rounding
+
+
+def _frozen(a: ArrayLike, dtype: type) -> NDArray[Any]:
+    out: NDArray[Any] = np.array(a, dtype=dtype)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    """Outcome of an admission check.
+
+    Attributes:
+        ok: True when every check passes.
+        reasons: Why not, one line each, prefixed ``"PRB:"``, ``"transport:"``, ``"latency:"``,
+            ``"UPF:"`` or ``"coverage:"``.
+        prb_share: Cell id -> share of its usable PRBs the guarantee needs.
+        path_latency_ms: Site id -> transport latency to the anchoring UPF (inf: unreachable).
+        upf: The edge UPF chosen for a low-latency URLLC slice, else None.
+        slice_state: What admission stores in ``TwinState.slices`` (None when not ok).
+    """
+
+    ok: bool
+    reasons: tuple[str, ...]
+    prb_share: dict[str, float] = field(default_factory=dict)
+    path_latency_ms: dict[str, float] = field(default_factory=dict)
+    upf: str | None = None
+    slice_state: SliceState | None = None
+
+
+def sizing_capacity_dl(
+    topo: CompiledTopology, state: TwinState, radio: RadioModel
+) -> NDArray[np.float64]:
+    """DL capacity each cell keeps when every neighbour transmits at full load (Mbit/s).
+
+    Slice PRB shares are sized on it so that a guarantee holds at any neighbour load. It
+    applies the engine's SINR model (``autonet.twin.physics``) with neighbour utilisation 1:
+    nominal SINR, TX power and downtilt gains, interference ``10 log10(1 + K sum_j overlap_ij
+    emission_j)`` and the fault's extra interference, at the cell's usable PRBs. Sleep and
+    outages are ignored here (admission reports them as coverage problems).
+    """
+    tilt_dev = (state.cell_tilt_deg - topo.cell_tilt_deg).astype(np.float64)
+    tx_ratio = np.maximum(state.cell_tx_w, 1e-3).astype(np.float64) / topo.cell_max_tx_w
+    emission = tx_ratio * (1.0 + radio.uptilt_emission_gain * np.maximum(-tilt_dev, 0.0))
+    rows = np.repeat(np.arange(topo.n_cells), np.diff(topo.nbr_ptr))
+    interf = np.bincount(
+        rows, weights=topo.nbr_overlap * emission[topo.nbr_idx], minlength=topo.n_cells
+    )
+    sinr = (
+        radio.nominal_sinr_db(topo.cell_area)
+        + radio.tx_sinr_gain * 10.0 * np.log10(tx_ratio)
+        + np.minimum(radio.downtilt_sinr_gain_db * np.maximum(tilt_dev, 0.0), 3.0)
+        - 10.0 * np.log10(1.0 + radio.coupling * interf)
+        - state.cell_interference_db
+    )
+    se = radio.spectral_efficiency(sinr)
+    return np.asarray(state.cell_prbs * topo.cell_prb_bits_dl * se / 1e6, dtype=np.float64)
+
+
+def link_graph(
+    topo: CompiledTopology, link_up: NDArray[np.bool_], *, avoid: Iterable[int] = ()
+) -> nx.Graph:
+    """The transport layer as a networkx graph over transport-node indices.
+
+    Only links that are up and not in ``avoid`` are edges; each carries ``link`` (its index)
+    and ``latency_ms``.
+    """
+    skip = {int(i) for i in avoid}
+    G = nx.Graph()
+    G.add_nodes_from(range(len(topo.tnode_ids)))
+    for i in np.flatnonzero(link_up).tolist():
+        if i not in skip:
+            G.add_edge(
+                int(topo.link_u[i]),
+                int(topo.link_v[i]),
+                link=i,
+                latency_ms=float(topo.link_latency_ms[i]),
+            )
+    return G
+
+
+def _routes(G: nx.Graph, dst: int, srcs: Sequence[int]) -> list[list[int] | None]:
+    """Lowest-latency link paths from each of ``srcs`` to ``dst`` (source end first)."""
+    _, paths = nx.single_source_dijkstra(G, dst, weight="latency_ms")
+    out: list[list[int] | None] = []
+    for s in srcs:
+        nodes = paths.get(int(s))
+        if nodes is None:
+            out.append(None)
+            continue
+        hops = [int(G.edges[a, b]["link"]) for a, b in itertools.pairwise(nodes)]
+        out.append(hops[::-1])
+    return out
+
+
+def resolve_cells(topo: CompiledTopology, spec: SliceSpec) -> NDArray[np.int32]:
+    """Cell indices a spec covers (sorted).
+
+    Raises:
+        SliceError: An unknown cell id, or a region no site belongs to.
+    """
+    if spec.cells:
+        unknown = [c for c in spec.cells if c not in topo.cell_index]
+        if unknown:
+            raise SliceError(f"slice {spec.name!r}: unknown cell ids {unknown!r}")
+        return np.sort(np.fromiter((topo.cell_index[c] for c in spec.cells), np.int32))
+    G = topo.graph
+    regions = sorted({str(G.nodes[s]["region"]) for s in topo.site_ids})
+    in_region = np.fromiter((G.nodes[s]["region"] == spec.region for s in topo.site_ids), bool)
+    if not in_region.any():
+        raise SliceError(
+            f"slice {spec.name!r}: no site in region {spec.region!r} (regions: {regions})"
+        )
+    return np.flatnonzero(in_region[topo.cell_site]).astype(np.int32)
+
+
+@dataclass
+class _Candidate:
+    site_upf: NDArray[np.int32]
+    paths: list[list[int] | None]
+    upf: str | None
+
+    def latency(self, topo: CompiledTopology) -> NDArray[np.float64]:
+        lat = topo.link_latency_ms.astype(np.float64)
+        return np.array([math.inf if p is None else float(lat[p].sum()) for p in self.paths])
+
+
+def _candidates(
+    topo: CompiledTopology, state: TwinState, spec: SliceSpec, sites: NDArray[np.int32]
+) -> list[_Candidate]:
+    if spec.slice_type == "URLLC" and spec.max_latency_ms <= EDGE_UPF_BOUND_MS:
+        G = link_graph(topo, state.link_up)
+        routers = topo.site_router[sites].tolist()
+        out = []
+        for u in np.flatnonzero(topo.upf_tier == UPF_TIERS["edge"]).tolist():
+            paths = _routes(G, int(topo.upf_dc[u]), routers)
+            out.append(_Candidate(np.full(len(sites), u, np.int32), paths, topo.upf_ids[u]))
+        return out
+    paths = [
+        state.path_idx[state.path_ptr[s] : state.path_ptr[s + 1]].tolist() for s in sites.tolist()
+    ]
+    return [_Candidate(state.site_upf[sites].astype(np.int32), list(paths), None)]
+
+
+def _check_candidate(
+    topo: CompiledTopology,
+    state: TwinState,
+    spec: SliceSpec,
+    cand: _Candidate,
+    sites: NDArray[np.int32],
+    site_mbps: NDArray[np.float64],
+    be: tuple[NDArray[np.float64], NDArray[np.float64]],
+    other: tuple[NDArray[np.float64], NDArray[np.float64]],
+) -> list[str]:
+    reasons: list[str] = []
+    ran = RAN_LATENCY_MS[spec.slice_type]
+    lat = cand.latency(topo)
+    for k, s in enumerate(sites.tolist()):
+        sid, path = topo.site_ids[s], cand.paths[k]
+        if path is None:
+            reasons.append(f"latency: site {sid!r} has no working transport path to {cand.upf}")
+            continue
+        down = [topo.link_ids[i] for i in path if not state.link_up[i]]
+        if down:
+            reasons.append(f"transport: site {sid!r} backhaul path crosses link(s) {down} (down)")
+        elif ran + lat[k] > spec.max_latency_ms + _TOL:
+            upf = topo.upf_ids[int(cand.site_upf[k])]
+            reasons.append(
+                f"latency: site {sid!r} reaches UPF {upf!r} in {lat[k]:.3f} ms; with the "
+                f"{ran:g} ms {spec.slice_type} radio budget that is {ran + lat[k]:.3f} ms > "
+                f"max_latency_ms {spec.max_latency_ms:g}"
+            )
+    if reasons:
+        return reasons
+    ptr = np.zeros(len(sites) + 1, np.int64)
+    np.cumsum([len(p or ()) for p in cand.paths], out=ptr[1:])
+    idx = np.fromiter((h for p in cand.paths for h in (p or ())), np.int32, int(ptr[-1]))
+    need = np.bincount(idx, weights=np.repeat(site_mbps, np.diff(ptr)), minlength=topo.n_links)
+    cap = state.link_capacity_mbps.astype(np.float64)
+    bg = state.link_background_mbps.astype(np.float64)
+    free = cap - bg - be[0] - other[0]
+    for i in np.flatnonzero(need > free + _TOL).tolist():
+        reasons.append(
+            f"transport: link {topo.link_ids[i]!r} needs {need[i]:.1f} Mbit/s for the slice but "
+            f"only {max(free[i], 0.0):.1f} is free (capacity {cap[i]:.1f}, background "
+            f"{bg[i]:.1f}, best-effort load {be[0][i]:.1f}, reserved by other slices "
+            f"{other[0][i]:.1f})"
+        )
+    upf_need = np.bincount(cand.site_upf, weights=site_mbps, minlength=topo.n_upfs)
+    ucap = state.upf_capacity_mbps.astype(np.float64) * state.upf_instances
+    ufree = ucap - state.upf_background_mbps - be[1] - other[1]
+    for u in np.flatnonzero(upf_need > ufree + _TOL).tolist():
+        reasons.append(
+            f"UPF: {topo.upf_ids[u]!r} needs {upf_need[u]:.1f} Mbit/s for the slice but only "
+            f"{max(ufree[u], 0.0):.1f} is free (capacity {ucap[u]:.1f}, background "
+            f"{float(state.upf_background_mbps[u]):.1f}, best-effort load {be[1][u]:.1f}, "
+            f"reserved by other slices {other[1][u]:.1f})"
+        )
+    return reasons
+
+
+def assess_slice(
+    topo: CompiledTopology,
+    state: TwinState,
+    spec: SliceSpec,
+    *,
+    cell_demand_dl_mbps: ArrayLike,
+    at: datetime,
+    cell_capacity_dl_mbps: ArrayLike | None = None,
+    exclude: str | None = None,
+) -> Feasibility:
+    """Check whether ``spec`` can be admitted now (see the module docstring for the checks).
+
+    Args:
+        topo: The compiled topology.
+        state: The current twin state (not modified).
+        spec: The slice asked for.
+        cell_demand_dl_mbps: Best-effort DL demand forecast per cell (e.g. its peak over the
+            slice's window), ``float[n_cells]``.
+        at: Twin time, stored as ``admitted_at``.
+        cell_capacity_dl_mbps: DL capacity per cell to size PRB shares on (e.g.
+            ``sizing_capacity_dl``); default the nominal capacity scaled by usable PRBs.
+        exclude: A slice whose reservations to ignore (the slice being modified).
+
+    Raises:
+        SliceError: The spec names unknown cells or an empty region, or the demand array does
+            not have one finite value >= 0 per cell.
+    """
+    cells = resolve_cells(topo, spec)
+    demand = np.asarray(cell_demand_dl_mbps, dtype=np.float64)
+    if demand.shape != (topo.n_cells,) or not np.all(np.isfinite(demand)) or demand.min() < 0:
+        raise SliceError(
+            f"slice {spec.name!r}: cell_demand_dl_mbps must hold {topo.n_cells} finite values "
+            f">= 0, got shape {demand.shape}"
+        )
+    other_cell, other_link, other_upf = slice_reservations(topo, state, exclude=exclude)
+    g = spec.guaranteed_dl_mbps
+    reasons: list[str] = []
+    if cell_capacity_dl_mbps is None:
+        full = topo.cell_capacity_dl_mbps * (state.cell_prbs / topo.cell_prbs)
+    else:
+        full = np.asarray(cell_capacity_dl_mbps, dtype=np.float64)
+        if full.shape != (topo.n_cells,) or not np.all(np.isfinite(full)) or full.min() < 0:
+            raise SliceError(
+                f"slice {spec.name!r}: cell_capacity_dl_mbps must hold {topo.n_cells} finite "
+                f"values >= 0, got shape {full.shape}"
+            )
+    cap = full[cells].astype(np.float64)
+    serving = (
+        state.cell_on[cells] & ~state.cell_asleep[cells] & state.site_powered[topo.cell_site[cells]]
+    )
+    share = np.where(cap > 0, g / np.maximum(cap, 1e-12), math.inf)
+    load = demand[cells] / np.maximum(cap, 1e-12)
+    for k, c in enumerate(cells.tolist()):
+        cid = topo.cell_ids[c]
+        if not serving[k]:
+            status = "asleep" if state.cell_asleep[c] else "out of service"
+            reasons.append(f"coverage: cell {cid!r} is {status}")
+            continue
+        free = 1.0 - load[k] - other_cell[c]
+        if share[k] > free + _TOL:
+            reasons.append(
+                f"PRB: cell {cid!r} needs {share[k]:.3f} of its PRBs ({g:g} of {cap[k]:.1f} "
+                f"Mbit/s) but only {max(free, 0.0):.3f} is free (best-effort load "
+                f"{load[k]:.3f}, reserved by other slices {other_cell[c]:.3f})"
+            )
+    sites, per_site = np.unique(topo.cell_site[cells], return_counts=True)
+    sites = sites.astype(np.int32)
+    site_mbps = g * per_site.astype(np.float64)
+    site_demand = np.bincount(topo.cell_site, weights=demand, minlength=topo.n_sites)
+    hops = np.repeat(site_demand, np.diff(state.path_ptr))
+    be = (
+        np.bincount(state.path_idx, weights=hops, minlength=topo.n_links).astype(np.float64),
+        np.bincount(state.site_upf, weights=site_demand, minlength=topo.n_upfs).astype(np.float64),
+    )
+    cands = _candidates(topo, state, spec, sites)
+    if not cands:
+        reasons.append(
+            f"latency: a URLLC slice with max_latency_ms <= {EDGE_UPF_BOUND_MS:g} needs an "
+            "edge UPF and the topology has none"
+        )
+        return Feasibility(False, tuple(reasons), dict(_zip_ids(topo.cell_ids, cells, share)))
+    cands.sort(key=lambda c: float(c.latency(topo).max(initial=0.0)))
+    checked = [
+        (c, _check_candidate(topo, state, spec, c, sites, site_mbps, be, (other_link, other_upf)))
+        for c in cands
+    ]
+    best, why = next(((c, r) for c, r in checked if not r), checked[0])
+    suffix = f" [best edge UPF {best.upf!r}]" if best.upf is not None else ""
+    reasons += [r + suffix for r in why]
+    lat = best.latency(topo)
+    prb = dict(_zip_ids(topo.cell_ids, cells, share))
+    path_lat = dict(_zip_ids(topo.site_ids, sites, lat))
+    if reasons:
+        return Feasibility(False, tuple(reasons), prb, path_lat, best.upf)
+    ptr = np.zeros(len(sites) + 1, np.int64)
+    np.cumsum([len(p or ()) for p in best.paths], out=ptr[1:])
+    sstate = SliceState(
+        spec=spec,
+        cells=_frozen(cells, np.int32),
+        prb_share=_frozen(share, np.float32),
+        sites=_frozen(sites, np.int32),
+        site_mbps=_frozen(site_mbps, np.float32),
+        site_upf=_frozen(best.site_upf, np.int32),
+        path_ptr=_frozen(ptr, np.int64),
+        path_idx=_frozen([h for p in best.paths for h in (p or ())], np.int32),
+        path_latency_ms=_frozen(lat, np.float32),
+        upf=best.upf,
+        admitted_at=at,
+    )
+    return Feasibility(True, (), prb, path_lat, best.upf, sstate)
+
+
+def _zip_ids(
+    ids: Sequence[str], idx: NDArray[np.integer], values: ArrayLike
+) -> list[tuple[str, float]]:
+    """``(id, value)`` pairs for indices ``idx`` into ``ids``."""
+    vals = np.asarray(values, dtype=np.float64).tolist()
+    return [(ids[i], float(v)) for i, v in zip(idx.tolist(), vals, strict=True)]
