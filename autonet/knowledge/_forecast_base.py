@@ -67,11 +67,7 @@ class BaseKpiForecaster(BaseEstimator):
             Long frame with columns (time, object, p10, p50, p90), sorted by object then time.
         """
         check_is_fitted(self, "period_")
-        panel = self._to_panel(history, self.period_)
-        if panel.period != self.period_:
-            raise ValueError(
-                f"history is sampled every {panel.period}, the model was fitted at {self.period_}"
-            )
+        panel = self._to_panel(history, self.period_)  # off-grid timestamps raise here
         steps = horizon_steps(horizon, self.period_)
         quantiles = self._predict_panel_static(panel, steps, static)
         quantiles = np.sort(quantiles, axis=-1)  # no quantile crossing: p10 <= p50 <= p90

@@ -95,8 +95,7 @@ class SeasonalNaiveForecaster(BaseKpiForecaster):
             cand = np.full_like(mid, np.nan)
             cand[:, ok] = panel.values[:, idx[ok]]
             mid = np.where(np.isnan(mid), cand, mid)
-        band = self.band_.reindex(panel.objects)
-        band = band.fillna(self.band_.median()).to_numpy()
+        band = self.band_.reindex(panel.objects).fillna(self.band_.median()).to_numpy()
         lo = np.minimum(band[:, :1], 0.0)
         hi = np.maximum(band[:, 1:], 0.0)
         return np.stack([mid + lo, mid, mid + hi], axis=-1)

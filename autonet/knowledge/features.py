@@ -11,9 +11,9 @@ __all__ = [
     "LAG_FEATURE_NAMES",
     "Panel",
     "SeasonInfo",
-    "lag_features",
     "horizon_steps",
     "infer_period",
+    "lag_features",
     "season_info",
     "to_panel",
 ]
@@ -107,6 +107,15 @@ def infer_period(
     _checked_columns(frame, {"time": time_col, "object": object_col})
     times = _as_datetimes(frame[time_col], time_col)
     objects = frame[object_col].to_numpy()
+    dup = np.flatnonzero(
+        pd.DataFrame({"o": objects, "t": times.to_numpy()}).duplicated().to_numpy()
+    )
+    if dup.size:
+        row = int(dup[0])
+        raise ValueError(
+            f"{time_col} at row {row} ({times.iloc[row]}) of object {objects[row]!r} is "
+            "duplicated; expected one sample per object and timestamp"
+        )
     codes, uniques = pd.factorize(objects)
     order = np.argsort(codes, kind="stable")
     t = times.to_numpy()[order].astype("datetime64[ns]").astype(np.int64)

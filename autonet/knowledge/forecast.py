@@ -90,6 +90,8 @@ class GlobalKpiForecaster(BaseKpiForecaster):
         if not columns:
             return np.empty((len(objects), 0), dtype=np.float32)
         table = self.static_ if static is None else static
+        if table is None:
+            raise ValueError("static: the model was fitted with static features; pass them")
         self._check_static(table, fitted=True)
         table = table.reindex(objects)
         missing = int(table.isna().all(axis=1).sum())
@@ -146,7 +148,8 @@ class GlobalKpiForecaster(BaseKpiForecaster):
                 cats = sorted(col.dropna().astype(str).unique())
                 if len(cats) > 250:
                     raise ValueError(
-                        f"static: column {name!r} has {len(cats)} categories; at most 250 are supported"
+                        f"static: column {name!r} has {len(cats)} categories; "
+                        "at most 250 are supported"
                     )
                 self.static_categories_[str(name)] = list(cats)
         self.static_ = static.copy()
@@ -179,6 +182,9 @@ class GlobalKpiForecaster(BaseKpiForecaster):
         static_block = self._encode_static(None, panel.objects)
         if static_block.shape[1]:
             X = np.hstack([X, static_block[rows]])
+        # An all-missing column (a weekly lag on less than a week of history) breaks the
+        # binning; as a constant it is never split on, so later values cannot matter.
+        X[:, np.isnan(X).all(axis=0)] = 0.0
         categorical = np.zeros(X.shape[1], dtype=bool)
         for name in self.static_categories_:
             categorical[len(LAG_FEATURE_NAMES) + self.static_columns_.index(name)] = True
@@ -243,19 +249,30 @@ class GlobalKpiForecaster(BaseKpiForecaster):
 
 
 def make_forecaster(
-    name: str, *, random_state: int | None = 0, **columns: str
+    name: str,
+    *,
+    random_state: int | None = 0,
+    time_col: str = "time",
+    object_col: str = "object",
+    value_col: str = "value",
 ) -> BaseKpiForecaster:
     """A forecaster by name: "hgb" (global model), "seasonal-naive" or "ets".
 
     Args:
         name: the model's name.
         random_state: seed of the global model.
-        columns: ``time_col``, ``object_col``, ``value_col`` overrides.
+        time_col, object_col, value_col: column names of the long KPI frame.
     """
     if name == "hgb":
-        return GlobalKpiForecaster(random_state=random_state, **columns)
+        return GlobalKpiForecaster(
+            random_state=random_state, time_col=time_col, object_col=object_col, value_col=value_col
+        )
     if name == "seasonal-naive":
-        return SeasonalNaiveForecaster(**columns)
+        return SeasonalNaiveForecaster(
+            time_col=time_col, object_col=object_col, value_col=value_col
+        )
     if name == "ets":
-        return ExponentialSmoothingForecaster(**columns)
+        return ExponentialSmoothingForecaster(
+            time_col=time_col, object_col=object_col, value_col=value_col
+        )
     raise ValueError(f"model: expected one of 'hgb', 'seasonal-naive', 'ets', got {name!r}")

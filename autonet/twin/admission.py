@@ -32,12 +32,16 @@ from autonet.twin.state import UPF_TIERS, CompiledTopology, TwinState
 __all__ = [
     "Feasibility",
     "assess_slice",
+    "best_effort_loads",
     "link_graph",
     "resolve_cells",
+    "routes_to",
     "sizing_capacity_dl",
 ]
 
-_TOL = 1e-9  # Mbit/s and PRB-share slack for float rounding
+#: Reasons listed per kind (PRB, transport, ...) before the rest are counted.
+MAX_REASONS = 5
+_TOL = 1e-6  # slack for float32 inputs: PRB share, ms, and Mbit/s relative to capacity
 
 
 def _frozen(a: ArrayLike, dtype: type) -> NDArray[Any]:
@@ -119,7 +123,7 @@ def link_graph(
     return G
 
 
-def _routes(G: nx.Graph, dst: int, srcs: Sequence[int]) -> list[list[int] | None]:
+def routes_to(G: nx.Graph, dst: int, srcs: Sequence[int]) -> list[list[int] | None]:
     """Lowest-latency link paths from each of ``srcs`` to ``dst`` (source end first)."""
     _, paths = nx.single_source_dijkstra(G, dst, weight="latency_ms")
     out: list[list[int] | None] = []
@@ -173,7 +177,7 @@ def _candidates(
         routers = topo.site_router[sites].tolist()
         out = []
         for u in np.flatnonzero(topo.upf_tier == UPF_TIERS["edge"]).tolist():
-            paths = _routes(G, int(topo.upf_dc[u]), routers)
+            paths = routes_to(G, int(topo.upf_dc[u]), routers)
             out.append(_Candidate(np.full(len(sites), u, np.int32), paths, topo.upf_ids[u]))
         return out
     paths = [
@@ -219,7 +223,7 @@ def _check_candidate(
     cap = state.link_capacity_mbps.astype(np.float64)
     bg = state.link_background_mbps.astype(np.float64)
     free = cap - bg - be[0] - other[0]
-    for i in np.flatnonzero(need > free + _TOL).tolist():
+    for i in np.flatnonzero(need > free + _TOL * np.maximum(cap, 1.0)).tolist():
         reasons.append(
             f"transport: link {topo.link_ids[i]!r} needs {need[i]:.1f} Mbit/s for the slice but "
             f"only {max(free[i], 0.0):.1f} is free (capacity {cap[i]:.1f}, background "
@@ -229,7 +233,7 @@ def _check_candidate(
     upf_need = np.bincount(cand.site_upf, weights=site_mbps, minlength=topo.n_upfs)
     ucap = state.upf_capacity_mbps.astype(np.float64) * state.upf_instances
     ufree = ucap - state.upf_background_mbps - be[1] - other[1]
-    for u in np.flatnonzero(upf_need > ufree + _TOL).tolist():
+    for u in np.flatnonzero(upf_need > ufree + _TOL * np.maximum(ucap, 1.0)).tolist():
         reasons.append(
             f"UPF: {topo.upf_ids[u]!r} needs {upf_need[u]:.1f} Mbit/s for the slice but only "
             f"{max(ufree[u], 0.0):.1f} is free (capacity {ucap[u]:.1f}, background "
@@ -237,6 +241,26 @@ def _check_candidate(
             f"reserved by other slices {other[1][u]:.1f})"
         )
     return reasons
+
+
+def _array(spec: SliceSpec, name: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
+    out = np.asarray(value, dtype=np.float64)
+    if out.shape != (n,) or not np.all(np.isfinite(out)) or (n and out.min() < 0):
+        raise SliceError(
+            f"slice {spec.name!r}: {name} must hold {n} finite values >= 0, got shape {out.shape}"
+        )
+    return out
+
+
+def best_effort_loads(
+    topo: CompiledTopology, state: TwinState, cell_demand_dl_mbps: NDArray[np.floating[Any]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """DL demand carried per link and per UPF when every site's demand follows its path."""
+    site = np.bincount(topo.cell_site, weights=cell_demand_dl_mbps, minlength=topo.n_sites)
+    hops = np.repeat(site, np.diff(state.path_ptr))
+    link = np.bincount(state.path_idx, weights=hops, minlength=topo.n_links)
+    upf = np.bincount(state.site_upf, weights=site, minlength=topo.n_upfs)
+    return link.astype(np.float64), upf.astype(np.float64)
 
 
 def assess_slice(
@@ -247,6 +271,8 @@ def assess_slice(
     cell_demand_dl_mbps: ArrayLike,
     at: datetime,
     cell_capacity_dl_mbps: ArrayLike | None = None,
+    link_load_mbps: ArrayLike | None = None,
+    upf_load_mbps: ArrayLike | None = None,
     exclude: str | None = None,
 ) -> Feasibility:
     """Check whether ``spec`` can be admitted now (see the module docstring for the checks).
@@ -260,31 +286,29 @@ def assess_slice(
         at: Twin time, stored as ``admitted_at``.
         cell_capacity_dl_mbps: DL capacity per cell to size PRB shares on (e.g.
             ``sizing_capacity_dl``); default the nominal capacity scaled by usable PRBs.
+        link_load_mbps: Best-effort load forecast per link (e.g. the peak over time of
+            ``best_effort_loads``); default ``best_effort_loads(cell_demand_dl_mbps)``.
+        upf_load_mbps: The same per UPF.
         exclude: A slice whose reservations to ignore (the slice being modified).
 
     Raises:
-        SliceError: The spec names unknown cells or an empty region, or the demand array does
-            not have one finite value >= 0 per cell.
+        SliceError: The spec names unknown cells or an empty region, or an array does not
+            have one finite value >= 0 per cell (link, UPF).
     """
     cells = resolve_cells(topo, spec)
-    demand = np.asarray(cell_demand_dl_mbps, dtype=np.float64)
-    if demand.shape != (topo.n_cells,) or not np.all(np.isfinite(demand)) or demand.min() < 0:
-        raise SliceError(
-            f"slice {spec.name!r}: cell_demand_dl_mbps must hold {topo.n_cells} finite values "
-            f">= 0, got shape {demand.shape}"
-        )
+    demand = _array(spec, "cell_demand_dl_mbps", cell_demand_dl_mbps, topo.n_cells)
+    be_link, be_upf = best_effort_loads(topo, state, demand)
+    if link_load_mbps is not None:
+        be_link = _array(spec, "link_load_mbps", link_load_mbps, topo.n_links)
+    if upf_load_mbps is not None:
+        be_upf = _array(spec, "upf_load_mbps", upf_load_mbps, topo.n_upfs)
     other_cell, other_link, other_upf = slice_reservations(topo, state, exclude=exclude)
     g = spec.guaranteed_dl_mbps
     reasons: list[str] = []
     if cell_capacity_dl_mbps is None:
         full = topo.cell_capacity_dl_mbps * (state.cell_prbs / topo.cell_prbs)
     else:
-        full = np.asarray(cell_capacity_dl_mbps, dtype=np.float64)
-        if full.shape != (topo.n_cells,) or not np.all(np.isfinite(full)) or full.min() < 0:
-            raise SliceError(
-                f"slice {spec.name!r}: cell_capacity_dl_mbps must hold {topo.n_cells} finite "
-                f"values >= 0, got shape {full.shape}"
-            )
+        full = _array(spec, "cell_capacity_dl_mbps", cell_capacity_dl_mbps, topo.n_cells)
     cap = full[cells].astype(np.float64)
     serving = (
         state.cell_on[cells] & ~state.cell_asleep[cells] & state.site_powered[topo.cell_site[cells]]
@@ -307,48 +331,58 @@ def assess_slice(
     sites, per_site = np.unique(topo.cell_site[cells], return_counts=True)
     sites = sites.astype(np.int32)
     site_mbps = g * per_site.astype(np.float64)
-    site_demand = np.bincount(topo.cell_site, weights=demand, minlength=topo.n_sites)
-    hops = np.repeat(site_demand, np.diff(state.path_ptr))
-    be = (
-        np.bincount(state.path_idx, weights=hops, minlength=topo.n_links).astype(np.float64),
-        np.bincount(state.site_upf, weights=site_demand, minlength=topo.n_upfs).astype(np.float64),
-    )
+    be = (be_link, be_upf)
     cands = _candidates(topo, state, spec, sites)
     if not cands:
         reasons.append(
             f"latency: a URLLC slice with max_latency_ms <= {EDGE_UPF_BOUND_MS:g} needs an "
             "edge UPF and the topology has none"
         )
-        return Feasibility(False, tuple(reasons), dict(_zip_ids(topo.cell_ids, cells, share)))
+        return Feasibility(False, _summarise(reasons), dict(_zip_ids(topo.cell_ids, cells, share)))
     cands.sort(key=lambda c: float(c.latency(topo).max(initial=0.0)))
     checked = [
         (c, _check_candidate(topo, state, spec, c, sites, site_mbps, be, (other_link, other_upf)))
         for c in cands
     ]
-    best, why = next(((c, r) for c, r in checked if not r), checked[0])
-    suffix = f" [best edge UPF {best.upf!r}]" if best.upf is not None else ""
-    reasons += [r + suffix for r in why]
+    best = next((c for c, r in checked if not r), checked[0][0])
+    if best is checked[0][0] and checked[0][1]:  # nothing passes: say why for every candidate
+        for cand, why in checked:
+            suffix = "" if cand.upf is None else f" [edge UPF {cand.upf!r}]"
+            reasons += [r + suffix for r in why]
     lat = best.latency(topo)
     prb = dict(_zip_ids(topo.cell_ids, cells, share))
     path_lat = dict(_zip_ids(topo.site_ids, sites, lat))
     if reasons:
-        return Feasibility(False, tuple(reasons), prb, path_lat, best.upf)
+        return Feasibility(False, _summarise(reasons), prb, path_lat, best.upf)
     ptr = np.zeros(len(sites) + 1, np.int64)
     np.cumsum([len(p or ()) for p in best.paths], out=ptr[1:])
     sstate = SliceState(
         spec=spec,
         cells=_frozen(cells, np.int32),
-        prb_share=_frozen(share, np.float32),
+        prb_share=_frozen(share, np.float64),
         sites=_frozen(sites, np.int32),
-        site_mbps=_frozen(site_mbps, np.float32),
+        site_mbps=_frozen(site_mbps, np.float64),
         site_upf=_frozen(best.site_upf, np.int32),
         path_ptr=_frozen(ptr, np.int64),
         path_idx=_frozen([h for p in best.paths for h in (p or ())], np.int32),
-        path_latency_ms=_frozen(lat, np.float32),
+        path_latency_ms=_frozen(lat, np.float64),
         upf=best.upf,
         admitted_at=at,
     )
     return Feasibility(True, (), prb, path_lat, best.upf, sstate)
+
+
+def _summarise(reasons: list[str], limit: int = MAX_REASONS) -> tuple[str, ...]:
+    """At most ``limit`` reasons per kind (the text before ':'), then a count of the rest."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for r in reasons:
+        kind = r.split(":", 1)[0]
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= limit:
+            out.append(r)
+    out += [f"{k}: ... and {n - limit} more" for k, n in seen.items() if n > limit]
+    return tuple(out)
 
 
 def _zip_ids(

@@ -73,17 +73,22 @@ def compile_topology(
     cap_dl = prbs * bits_dl * radio.spectral_efficiency(sinr0) / 1e6
     cap_ul = prbs * bits_ul * radio.spectral_efficiency(sinr0 + radio.ul_sinr_offset_db) / 1e6
 
-    nbr_ptr, nbr_idx, nbr_overlap = _neighbours(G, cell_index)
+    nbr_edges: list[tuple[Any, Any, float]] = []
+    link_edges: list[tuple[Any, Any, dict[str, Any]]] = []
+    for u, v, d in G.edges(data=True):  # one pass over the (large) edge set
+        rel = d.get("relation")
+        if rel == "neighbour":
+            nbr_edges.append((u, v, d["overlap"]))
+        elif rel == "link":
+            link_edges.append((u, v, d))
+    nbr_ptr, nbr_idx, nbr_overlap = _neighbours(nbr_edges, cell_index)
     order = np.argsort(cell_site, kind="stable").astype(np.int32)
     site_cell_ptr = np.zeros(len(site_ids) + 1, dtype=np.int64)
     np.cumsum(np.bincount(cell_site, minlength=len(site_ids)), out=site_cell_ptr[1:])
 
     tnode_ids = [str(n) for n in nodes["router"] + nodes["dc"]]
     tnode_index = {n: i for i, n in enumerate(tnode_ids)}
-    links = sorted(
-        ((u, v, d) for u, v, d in G.edges(data=True) if d.get("relation") == "link"),
-        key=lambda e: str(e[2]["link_id"]),
-    )
+    links = sorted(link_edges, key=lambda e: str(e[2]["link_id"]))
     link_ids = [str(d["link_id"]) for _, _, d in links]
     link_u = np.fromiter((tnode_index[str(u)] for u, _, _ in links), np.int32, len(links))
     link_v = np.fromiter((tnode_index[str(v)] for _, v, _ in links), np.int32, len(links))
@@ -176,25 +181,17 @@ def compile_topology(
 
 
 def _neighbours(
-    G: nx.Graph, cell_index: dict[str, int]
+    edges: list[tuple[Any, Any, float]], cell_index: dict[str, int]
 ) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for u, v, d in G.edges(data=True):
-        if d.get("relation") != "neighbour":
-            continue
-        a, b = cell_index[str(u)], cell_index[str(v)]
-        rows += (a, b)
-        cols += (b, a)
-        vals += (float(d["overlap"]), float(d["overlap"]))
-    n = len(cell_index)
-    r = np.asarray(rows, dtype=np.int64)
-    order = np.lexsort((np.asarray(cols, dtype=np.int64), r))
+    n, m = len(cell_index), len(edges)
+    a = np.fromiter((cell_index[str(u)] for u, _, _ in edges), np.int64, m)
+    b = np.fromiter((cell_index[str(v)] for _, v, _ in edges), np.int64, m)
+    w = np.fromiter((o for _, _, o in edges), np.float32, m)
+    rows, cols, vals = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, w])
+    order = np.lexsort((cols, rows))
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(r, minlength=n), out=ptr[1:])
-    idx = np.asarray(cols, dtype=np.int32)[order]
-    return ptr, idx, np.asarray(vals, dtype=np.float32)[order]
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    return ptr, cols[order].astype(np.int32), vals[order]
 
 
 def _link_lookup(

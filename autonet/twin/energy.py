@@ -59,8 +59,8 @@ class PowerModel:
         serving: NDArray[np.bool_],
         asleep: NDArray[np.bool_],
         powered: NDArray[np.bool_],
-    ) -> NDArray[np.float64]:
-        """Input power of each cell (W).
+    ) -> NDArray[np.float32]:
+        """Input power of each cell (W), float32.
 
         Args:
             load: PRB utilisation as a share (0..1).
@@ -69,11 +69,17 @@ class PowerModel:
             asleep: The cell is in sleep mode.
             powered: The cell's site has power.
         """
-        active = self.p0_w + self.slope * np.clip(load, 0.0, 1.0) * np.asarray(tx_w)
-        p = np.where(serving, active, np.where(asleep, self.p_sleep_w, self.p0_w))
-        return np.where(powered, p, 0.0)
+        p = np.clip(np.asarray(load, dtype=np.float32), 0.0, 1.0)
+        p *= np.asarray(tx_w, dtype=np.float32)
+        p *= np.float32(self.slope)
+        p += np.float32(self.p0_w)
+        idle = np.flatnonzero(~np.asarray(serving, dtype=np.bool_))
+        if idle.size:  # few cells in a normal step: fix them up by index
+            still = np.where(np.asarray(asleep)[idle], self.p_sleep_w, self.p0_w)
+            p[idle] = np.where(np.asarray(powered)[idle], still, 0.0)
+        return p
 
     @staticmethod
-    def energy_wh(power_w: NDArray[np.floating], step_minutes: float) -> NDArray[np.float64]:
+    def energy_wh(power_w: NDArray[np.floating], step_minutes: float) -> NDArray[np.float32]:
         """Energy (Wh) drawn over one step at constant ``power_w``."""
-        return np.asarray(power_w, dtype=np.float64) * (step_minutes / 60.0)
+        return np.asarray(power_w, dtype=np.float32) * np.float32(step_minutes / 60.0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -12,57 +11,23 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
 
 from autonet.twin.compile import compile_topology
 from autonet.twin.energy import PowerModel
 from autonet.twin.events import Alarm, FaultRecord
-from autonet.twin.physics import CELL_ROW, neighbour_matrix, step_physics
+from autonet.twin.physics import CELL_ROW, step_physics
 from autonet.twin.radio import RadioModel
+from autonet.twin.results import SimResult, StepResult
+from autonet.twin.slices import slice_reservations, slice_step
 from autonet.twin.state import CompiledTopology, TwinState
+from autonet.twin.stepcache import StepCache
 from autonet.twin.store import KpiStore, Level
 from autonet.twin.traffic import TrafficEvent, TrafficModel
 
 if TYPE_CHECKING:
     from autonet.twin.actions import ActionRecord
 
-__all__ = ["SimResult", "StepResult", "Twin"]
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """KPIs of one step: ``cell[counter]`` is a float32 array over cells (read-only views)."""
-
-    step: int
-    time: datetime
-    cell: dict[str, NDArray[np.float32]]
-    link_util: NDArray[np.float32]  # TN.LinkUtil (%) per link
-    upf_load: NDArray[np.float32]  # UPF.Load (%) per UPF
-    slices: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def __getitem__(self, counter: str) -> NDArray[np.float32]:
-        return self.cell[counter]
-
-
-@dataclass(frozen=True)
-class SimResult:
-    """Summary of a ``Twin.run``: aggregates over all cells and the steps run."""
-
-    start: datetime
-    end: datetime
-    steps: int
-    users_peak: float  # max over steps of total connected users
-    users_mean: float
-    busy_hour: datetime | None  # the step with the most offered DL load
-    busy_hour_prb_util_pct: float  # mean DL PRB utilisation over serving cells then
-    mean_throughput_dl_mbps: float  # mean DRB.UEThpDl over serving cells and steps
-    energy_kwh: float
-    lost_user_steps: float  # sum of KQI.LostUsers over cells and steps
-    alarms_raised: int  # alarms whose raised_at falls in [start, end)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain values for JSON."""
-        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(self).items()}
+__all__ = ["Twin"]
 
 
 class Twin:
@@ -76,11 +41,16 @@ class Twin:
         traffic: Traffic model (copied; default ``TrafficModel()``).
         radio: Radio constants (default ``RadioModel()``).
         power: Power model (default EARTH macro ``PowerModel()``).
-        record: Keep every step's KPIs for ``kpis()`` (turn off for long what-if runs).
+        record: Keep every step's KPIs for ``kpis()``: True (every counter), False (none: long
+            what-if runs that read ``step()`` results), or the cell counters to keep (the
+            store costs ``4 x counters x cells`` bytes per step, and writing it is a large
+            part of a big twin's step time).
+        validate: Validate the topology first; skip only for a graph just validated (e.g. by
+            ``build_topology``), it takes most of the set-up time of a big twin.
 
     Raises:
         TopologyError: The topology breaks the schema.
-        ValueError: ``step_minutes`` is not in 1..1440.
+        ValueError: ``step_minutes`` is not in 1..1440, or ``record`` names an unknown counter.
     """
 
     def __init__(
@@ -93,14 +63,17 @@ class Twin:
         traffic: TrafficModel | None = None,
         radio: RadioModel | None = None,
         power: PowerModel | None = None,
-        record: bool = True,
+        record: bool | Sequence[str] = True,
+        validate: bool = True,
     ) -> None:
         if isinstance(step_minutes, bool) or not isinstance(step_minutes, int):
             raise ValueError(f"step_minutes must be an integer in 1..1440, got {step_minutes!r}")
         if not 1 <= step_minutes <= 1440:
             raise ValueError(f"step_minutes must be in 1..1440, got {step_minutes}")
         self.radio = radio or RadioModel()
-        self.compiled: CompiledTopology = compile_topology(topology, radio=self.radio)
+        self.compiled: CompiledTopology = compile_topology(
+            topology, radio=self.radio, validate=validate
+        )
         self.state = TwinState.initial(self.compiled)
         self.seed = int(seed)
         self.start = start
@@ -108,18 +81,19 @@ class Twin:
         self.power = power or PowerModel()
         self.traffic = (traffic or TrafficModel()).copy()
         self.traffic.bind(self.compiled, self.seed)
-        self.record = record
+        self.record = bool(record)
         self.step_index = 0
         self.alarms: list[Alarm] = []
         self.faults: list[FaultRecord] = []
         self.actions: list[ActionRecord] = []
         #: Bookkeeping of the faults and actions modules (restore data); deep-copied by clone.
         self.ledger: dict[str, Any] = {}
-        self._O: csr_matrix = neighbour_matrix(self.compiled)
-        self._prev_util = np.zeros(self.compiled.n_cells)
+        self._cache = StepCache(self.compiled, self.radio)
+        self._prev_util = np.zeros(self.compiled.n_cells, dtype=np.float32)
         self._clear_at: dict[str, int] = {}
+        kept = None if isinstance(record, bool) else list(record)
         self._store = KpiStore(
-            self.compiled.cell_ids, self.compiled.link_ids, self.compiled.upf_ids
+            self.compiled.cell_ids, self.compiled.link_ids, self.compiled.upf_ids, kept
         )
 
     # -- time ----------------------------------------------------------------------------------
@@ -140,38 +114,43 @@ class Twin:
     # -- stepping ------------------------------------------------------------------------------
     def step(self) -> StepResult:
         """Simulate one step from ``now`` and advance the clock."""
-        for fault_id, at in sorted(self._clear_at.items(), key=lambda kv: kv[1]):
-            if at <= self.step_index:
-                self.clear_fault(fault_id)
+        due = sorted((at, fid) for fid, at in self._clear_at.items() if at <= self.step_index)
+        if due:
+            self._run_scheduled(fid for _, fid in due)
         st, topo = self.state, self.compiled
         when = self.now
-        woke = st.cell_prev_asleep & ~st.cell_asleep
-        st.cell_wake_left[woke] = self.power.wake_steps
-        st.cell_wake_left[st.cell_asleep] = 0
+        sleepers = st.cell_asleep.any() or st.cell_prev_asleep.any() or st.cell_wake_left.any()
+        if sleepers:  # skipped in the common case: nobody asleep or waking
+            woke = st.cell_prev_asleep & ~st.cell_asleep
+            st.cell_wake_left[woke] = self.power.wake_steps
+            st.cell_wake_left[st.cell_asleep] = 0
         sample = self.traffic.sample(self.step_index, when)
-        demand = np.stack([sample.users, sample.dl_mbps, sample.ul_mbps])
-        reserved = None
-        if st.slices:
-            from autonet.twin.slices import slice_reservations
-
-            reserved = slice_reservations(topo, st, when)
+        demand = (sample.users, sample.dl_mbps, sample.ul_mbps)
+        reserved = slice_reservations(topo, st, when) if st.slices else None
         out = step_physics(
-            topo, self._O, st, demand, self._prev_util,
-            radio=self.radio, power=self.power, step_minutes=self.step_minutes,
-            reserved=reserved,
+            self._cache, st, demand, self._prev_util,
+            power=self.power, step_minutes=self.step_minutes, reserved=reserved,
         )  # fmt: skip
         out.cell.setflags(write=False)
         self._prev_util = out.util_dl
-        np.copyto(st.cell_prev_asleep, st.cell_asleep)
-        np.subtract(st.cell_wake_left, 1, out=st.cell_wake_left, where=st.cell_wake_left > 0)
+        if sleepers:
+            np.copyto(st.cell_prev_asleep, st.cell_asleep)
+            np.subtract(st.cell_wake_left, 1, out=st.cell_wake_left, where=st.cell_wake_left > 0)
+        slice_kpis: dict[str, dict[str, float]] = {}
+        if st.slices:
+            slice_kpis = slice_step(
+                topo, st, when=when, cell_capacity_dl_mbps=out.cap_dl,
+                link_delay_ms=out.link_queue_ms,
+            )  # fmt: skip
         if self.record:
-            self._store.append(when, out.cell, out.link_util, out.upf_load)
+            self._store.append(when, out.cell, out.link_util, out.upf_load, slice_kpis)
         result = StepResult(
             step=self.step_index,
             time=when,
             cell={name: out.cell[row] for name, row in CELL_ROW.items()},
             link_util=out.link_util,
             upf_load=out.upf_load,
+            slices=slice_kpis,
         )
         self.step_index += 1
         return result
@@ -261,6 +240,7 @@ class Twin:
         other.actions = copy.deepcopy(self.actions)
         other.ledger = copy.deepcopy(self.ledger)
         other._prev_util = self._prev_util.copy()
+        other._cache = self._cache.fresh()
         other._clear_at = dict(self._clear_at)
         other._store = self._store.copy()
         return other
@@ -299,33 +279,44 @@ class Twin:
     ) -> FaultRecord:
         """Inject a fault now (see :func:`autonet.twin.faults.inject`); cleared after
         ``duration_steps`` steps when given, else by :meth:`clear_fault`."""
-        from autonet.twin import faults
+        from autonet.twin.faults import inject
 
         if duration_steps is not None:
             _check_steps(duration_steps, name="duration_steps", minimum=1)
-        record = faults.inject(self, fault_type, target, duration_steps=duration_steps, **params)
+        record = inject(self, fault_type, target, duration_steps=duration_steps, **params)
         if duration_steps is not None:
             self._clear_at[record.fault_id] = self.step_index + duration_steps
         return record
 
+    def _run_scheduled(self, fault_ids: Iterator[str]) -> None:
+        """Clear faults whose duration ran out (or run a fault's scheduled later phase)."""
+        from autonet.twin.faults import active_faults, clear
+
+        known = {f.fault_id for f in self.faults}
+        for fid in fault_ids:
+            if self._clear_at.pop(fid, None) is None:
+                continue  # dropped by an earlier clear in this batch
+            if fid not in known or fid in active_faults(self):  # not known: a later phase
+                clear(self, fid)
+
     def clear_fault(self, fault_id: str) -> None:
         """Clear an injected fault now (see :func:`autonet.twin.faults.clear`)."""
-        from autonet.twin import faults
+        from autonet.twin.faults import clear
 
-        faults.clear(self, fault_id)
+        clear(self, fault_id)
         self._clear_at.pop(fault_id, None)
 
     def apply(self, kind: str, target: str, **params: Any) -> ActionRecord:
         """Apply an action (see :func:`autonet.twin.actions.apply_action`)."""
-        from autonet.twin import actions
+        from autonet.twin.actions import apply_action
 
-        return actions.apply_action(self, kind, target, **params)
+        return apply_action(self, kind, target, **params)
 
     def undo(self, action_id: str) -> ActionRecord:
         """Undo an applied action (see :func:`autonet.twin.actions.undo_action`)."""
-        from autonet.twin import actions
+        from autonet.twin.actions import undo_action
 
-        return actions.undo_action(self, action_id)
+        return undo_action(self, action_id)
 
 
 def _check_steps(steps: Any, *, name: str = "steps", minimum: int = 0) -> None:

@@ -50,15 +50,16 @@ CELL_COUNTERS: Final[tuple[Counter, ...]] = (
             "autonet.twin.energy; TS 28.552 5.1.1.19).", _S),
     Counter("PEE.Energy", "Wh", "cell", "Energy drawn by the cell's radio during the step.", _S),
     Counter("KQI.DropRate", "%", "cell",
-            "Share of sessions dropped: 0.2 % base, rising as SINR falls below 3 dB and with "
-            "overload (share of demand above capacity).", _D),
+            "Share of sessions dropped (%): 0.2 + 1.5 per dB of SINR below 3 dB + 5 x the "
+            "blocked share of offered DL load, capped at 100.", _D),
     Counter("KQI.BlockedUsers", "users", "cell",
             "Connected users whose demand could not be served: users x blocked share of the "
             "offered DL load.", _D),
     Counter("KQI.LatencyMs", "ms", "cell",
-            "Mean user-plane latency: RAN (load dependent) + transport path to the UPF (link "
-            "latencies plus queueing from link utilisation) + UPF processing (overload adds "
-            "delay).", _D),
+            "Mean one-way user-plane latency: RAN 4 + 2u / (1 - 0.95u) ms at DL utilisation u, "
+            "plus the backhaul path to the UPF (link latencies + 0.5 x x / (1 - x) ms queueing "
+            "per link at utilisation x <= 0.98), plus the UPF (0.5 + y / (1 - y) ms at load "
+            "y <= 0.99).", _D),
     Counter("KQI.LostUsers", "users", "cell",
             "Users this cell should have served but no available cell covers (outage with no "
             "covering neighbour, coverage shrunk by tilt/power, site or backhaul down).", _D),
@@ -79,15 +80,15 @@ CELL_COUNTERS: Final[tuple[Counter, ...]] = (
 LINK_COUNTERS: Final[tuple[Counter, ...]] = (
     Counter("TN.LinkUtil", "%", "link",
             "Transport link utilisation: (traffic of every site whose backhaul path uses the "
-            "link + background load) / capacity; 100 when the link is down and carries "
-            "nothing it should.", _D),
+            "link + background load + slice reservations) / capacity; 0 while the link is "
+            "down (it carries nothing). Above 100 the link throttles its sites' traffic.", _D),
 )  # fmt: skip
 
 #: UPF counters.
 UPF_COUNTERS: Final[tuple[Counter, ...]] = (
     Counter("UPF.Load", "%", "upf",
-            "UPF user-plane load: (traffic of the sites it serves + background) / (capacity per "
-            "instance x instances).", _D),
+            "UPF user-plane load: (traffic of the sites it serves + background + slice "
+            "reservations) / (capacity per instance x instances). Above 100 it throttles.", _D),
 )  # fmt: skip
 
 #: All counters by name.

@@ -1,13 +1,14 @@
-"""Network slices: spec, admission feasibility on the twin, reservations and per-step slice KPIs.
+"""Network slices: spec, admitted state, reservations and per-step slice KPIs.
 
 A slice guarantees ``guaranteed_dl_mbps`` of DL throughput *in each of its cells* within a
-one-way end-to-end latency bound (UE to UPF) during a weekly time window. Admission checks, on
-the twin's current state and a best-effort demand forecast:
+one-way end-to-end latency bound (UE to UPF) during a weekly time window. Admission
+(:mod:`autonet.twin.admission`, applied by the ``slice_admit`` action) checks, on the twin's
+current state and a best-effort demand forecast:
 
-* **PRB**: the cell's share of usable PRBs the guarantee needs,
-  ``share = guaranteed / (nominal DL capacity x usable PRBs / planned PRBs)``, must fit next to
-  the best-effort load share ``demand / capacity`` and the shares other slices reserve:
-  ``share + load + reserved <= 1``.
+* **PRB**: the cell's share of usable PRBs the guarantee needs, ``share = guaranteed /
+  capacity`` (the capacity the cell keeps with every neighbour at full load, at its usable
+  PRBs), must fit next to the best-effort load share ``demand / capacity`` and the shares
+  other slices reserve: ``share + load + reserved <= 1``. Cells asleep or out of service fail.
 * **Transport**: every link on a slice site's backhaul path must carry the site's reservation
   (guarantee x slice cells at the site) next to its background, best-effort load (the DL demand
   of the sites routed over it) and other slices' reservations, within its current capacity.
@@ -64,7 +65,7 @@ SLICE_KPIS: Final[tuple[str, ...]] = (
     "SLICE.SlaMet",
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_TOL: Final[float] = 1e-9
+_TOL: Final[float] = 1e-6  # ms of slack for float32 link latencies
 
 
 class SliceError(ValueError):
@@ -204,26 +205,26 @@ class SliceState:
     Attributes:
         spec: The admitted spec.
         cells: ``int32`` cell indices covered.
-        prb_share: ``float32`` share of each covered cell's usable PRBs reserved.
+        prb_share: ``float64`` share of each covered cell's usable PRBs reserved.
         sites: ``int32`` site indices of the covered cells (sorted, distinct).
-        site_mbps: ``float32`` transport reservation per slice site.
+        site_mbps: ``float64`` transport reservation per slice site.
         site_upf: ``int32`` UPF anchoring each slice site.
         path_ptr: ``int64`` CSR pointers of each slice site's path (over ``sites``).
         path_idx: ``int32`` link indices, access router first.
-        path_latency_ms: ``float32`` transport latency of each slice site's path at admission.
+        path_latency_ms: ``float64`` transport latency of each slice site's path at admission.
         upf: The edge UPF anchoring the whole slice, or None when each site's own UPF serves it.
         admitted_at: Twin time of the admission (or of the last modification).
     """
 
     spec: SliceSpec
     cells: NDArray[np.int32]
-    prb_share: NDArray[np.float32]
+    prb_share: NDArray[np.float64]
     sites: NDArray[np.int32]
-    site_mbps: NDArray[np.float32]
+    site_mbps: NDArray[np.float64]
     site_upf: NDArray[np.int32]
     path_ptr: NDArray[np.int64]
     path_idx: NDArray[np.int32]
-    path_latency_ms: NDArray[np.float32]
+    path_latency_ms: NDArray[np.float64]
     upf: str | None
     admitted_at: datetime
 

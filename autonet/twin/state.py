@@ -220,7 +220,8 @@ class TwinState:
         link_up: False = link down (fibre cut).
         link_capacity_mbps: Current capacity of each link.
         link_background_mbps: Load from outside the modelled RAN (congestion fault).
-        path_ptr: Current backhaul path CSR pointers (a reroute replaces both path arrays).
+        path_ptr: Current backhaul path CSR pointers. A reroute *replaces* both path arrays;
+            never change them in place (the engine caches by identity and marks them read-only).
         path_idx: Current backhaul path link indices.
         upf_capacity_mbps: Current capacity per UPF instance.
         upf_instances: Current instance count (scale-out raises it).

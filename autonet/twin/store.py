@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -15,19 +15,50 @@ from autonet.twin.kpis import CELL_COUNTERS, LINK_COUNTERS, UPF_COUNTERS
 __all__ = ["KpiStore"]
 
 _CELL_NAMES = [c.name for c in CELL_COUNTERS]
-Level = Literal["cell", "link", "upf"]
+Level = Literal["cell", "link", "upf", "slice"]
 
 
 class KpiStore:
     """Per-step KPI blocks (never mutated once written; clones share them).
 
     Memory: ``4 x (n_cell_counters x n_cells + n_links + n_upfs)`` bytes per step.
+
+    Args:
+        cell_ids: Cell ids (columns of the cell blocks).
+        link_ids: Link ids.
+        upf_ids: UPF ids.
+        cell_counters: Cell counters to keep (default all of ``CELL_COUNTERS``).
+
+    Raises:
+        ValueError: An unknown cell counter.
     """
 
-    def __init__(self, cell_ids: Sequence[str], link_ids: Sequence[str], upf_ids: Sequence[str]):
+    def __init__(
+        self,
+        cell_ids: Sequence[str],
+        link_ids: Sequence[str],
+        upf_ids: Sequence[str],
+        cell_counters: Sequence[str] | None = None,
+    ) -> None:
+        if cell_counters is not None:
+            unknown = [c for c in cell_counters if c not in _CELL_NAMES]
+            if unknown or isinstance(cell_counters, str) or not cell_counters:
+                raise ValueError(
+                    f"cell counters to record must be a non-empty list of {_CELL_NAMES}; "
+                    f"unknown: {unknown or cell_counters!r}"
+                )
+        self.cell_names = list(
+            _CELL_NAMES if cell_counters is None else dict.fromkeys(cell_counters)
+        )
+        self._rows = (
+            None
+            if self.cell_names == _CELL_NAMES
+            else np.asarray([_CELL_NAMES.index(c) for c in self.cell_names], dtype=np.intp)
+        )
         self.ids: dict[Level, Sequence[str]] = {"cell": cell_ids, "link": link_ids, "upf": upf_ids}
         self.times: list[datetime] = []
         self.blocks: dict[Level, list[NDArray[np.float32]]] = {"cell": [], "link": [], "upf": []}
+        self.slice_rows: list[tuple[datetime, str, str, float]] = []
 
     def __len__(self) -> int:
         return len(self.times)
@@ -38,25 +69,51 @@ class KpiStore:
         cell: NDArray[np.float32],
         link: NDArray[np.float32],
         upf: NDArray[np.float32],
+        slices: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
-        """Record one step (the arrays are kept, not copied)."""
+        """Record one step (the arrays are kept, not copied); ``slices``: name -> KPIs.
+
+        ``cell`` holds every counter of ``CELL_COUNTERS``; only the recorded rows are kept.
+        """
         self.times.append(when)
-        self.blocks["cell"].append(cell)
+        self.blocks["cell"].append(cell if self._rows is None else cell[self._rows])
         self.blocks["link"].append(link[None, :])
         self.blocks["upf"].append(upf[None, :])
+        for name, kpis in (slices or {}).items():
+            self.slice_rows.extend((when, name, k, float(v)) for k, v in kpis.items())
 
     def copy(self) -> KpiStore:
         """A store sharing this one's blocks (cheap; blocks are immutable by convention)."""
-        out = KpiStore(self.ids["cell"], self.ids["link"], self.ids["upf"])
+        out = KpiStore(self.ids["cell"], self.ids["link"], self.ids["upf"], self.cell_names)
         out.times = list(self.times)
         out.blocks = {k: list(v) for k, v in self.blocks.items()}
+        out.slice_rows = list(self.slice_rows)
         return out
 
-    @staticmethod
-    def counters(level: Level) -> list[str]:
+    def counters(self, level: Level) -> list[str]:
         """Counter names stored at ``level``, in storage order."""
+        if level == "cell":
+            return list(self.cell_names)
+        if level == "slice":
+            from autonet.twin.slices import SLICE_KPIS
+
+            return list(SLICE_KPIS)
         table = {"cell": CELL_COUNTERS, "link": LINK_COUNTERS, "upf": UPF_COUNTERS}[level]
         return [c.name for c in table]
+
+    def _slice_frame(
+        self, view: Literal["long", "wide"], counters: Sequence[str] | None
+    ) -> pd.DataFrame:
+        frame = pd.DataFrame(self.slice_rows, columns=["time", "object", "counter", "value"])
+        if counters is not None:
+            frame = frame[frame["counter"].isin(list(counters))].reset_index(drop=True)
+        if view == "long":
+            return frame
+        wide = frame.pivot_table(
+            index=["time", "object"], columns="counter", values="value", aggfunc="first"
+        )
+        wide.index = wide.index.set_names(["time", "slice"])
+        return wide
 
     def array(self, counter: str, level: Level = "cell") -> NDArray[np.float32]:
         """``(n_steps, n_objects)`` values of one counter.
@@ -64,6 +121,8 @@ class KpiStore:
         Raises:
             KeyError: ``counter`` is not a counter of ``level``.
         """
+        if level not in self.blocks:
+            raise KeyError(f"no array store for level {level!r}; use frame(level={level!r})")
         names = self.counters(level)
         if counter not in names:
             raise KeyError(f"unknown {level} counter {counter!r}; known: {names}")
@@ -83,7 +142,7 @@ class KpiStore:
 
         Args:
             view: ``"wide"``: index (time, object), one float32 column per counter;
-                ``"long"``: columns time, object, counter, value.
+                ``"long"``: columns time, object and counter (categoricals), value.
             level: ``"cell"``, ``"link"`` or ``"upf"``.
             counters: Subset of counters (default: all of the level).
 
@@ -92,8 +151,10 @@ class KpiStore:
         """
         if view not in ("long", "wide"):
             raise ValueError(f"view must be 'long' or 'wide', got {view!r}")
+        if level == "slice":
+            return self._slice_frame(view, counters)
         if level not in self.ids:
-            raise ValueError(f"level must be one of {list(self.ids)}, got {level!r}")
+            raise ValueError(f"level must be one of {[*self.ids, 'slice']}, got {level!r}")
         names = self.counters(level)
         chosen = list(names if counters is None else counters)
         unknown = [c for c in chosen if c not in names]
@@ -115,8 +176,14 @@ class KpiStore:
         return pd.DataFrame(
             {
                 "time": np.repeat(times.values, n_c * n_o),
-                "object": np.tile(np.asarray(ids, dtype=object), n_t * n_c),
-                "counter": np.tile(np.repeat(np.asarray(chosen, dtype=object), n_o), n_t),
+                # categoricals: one code per row instead of one string object per row
+                "object": pd.Categorical.from_codes(
+                    np.tile(np.arange(n_o, dtype=np.int32), n_t * n_c), categories=pd.Index(ids)
+                ),
+                "counter": pd.Categorical.from_codes(
+                    np.tile(np.repeat(np.arange(n_c, dtype=np.int32), n_o), n_t),
+                    categories=pd.Index(chosen),
+                ),
                 "value": cube.reshape(-1),
             }
         )

@@ -147,7 +147,7 @@ def build_topology(
     xy, area = layout_sites(counts, rng=rng, centres=centres, weights=weights, isd_km=isd)
     width = max(4, len(str(n_sites)))
     site_ids = [f"S{i + 1:0{width}d}" for i in range(n_sites)]
-    area_names = np.array(AREA_TYPES)[area]
+    area_names: list[str] = np.array(AREA_TYPES)[area].tolist()  # plain str, not numpy str_
     regions = assign_regions(xy)
     azimuth = sector_azimuths(n_sites, rng)
     lo = np.array([TILT_RANGE_DEG[a][0] for a in AREA_TYPES])[area]
@@ -176,7 +176,7 @@ def build_topology(
     G.add_nodes_from(
         (sid, {"kind": "site", "x_km": x, "y_km": y, "area": a, "region": r, "router": rt})
         for sid, x, y, a, r, rt in zip(
-            site_ids, xs, ys, area_names.tolist(), regions, plan.site_router, strict=True
+            site_ids, xs, ys, area_names, regions, plan.site_router, strict=True
         )
     )
     G.add_edges_from(
@@ -230,13 +230,7 @@ def build_topology(
             "backbone": None if bb is None else bb.graph.get("name"),
         }
     )
-    logger.info(
-        "built topology: %d sites, %d cells, %d nodes, %d edges",
-        n_sites,
-        len(cell_ids),
-        G.number_of_nodes(),
-        G.number_of_edges(),
-    )
+    logger.info("built topology: %d sites, %d cells, %d nodes", n_sites, len(cells), len(G))
     if validate:
         validate_topology(G)
     return G

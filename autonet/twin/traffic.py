@@ -46,9 +46,9 @@ _AREAS: Final[tuple[str, ...]] = ("urban", "suburban", "rural")
 class TrafficSample:
     """One step's demand per cell (before outages and offload move it)."""
 
-    users: NDArray[np.float64]  # connected users (mean over the step)
-    dl_mbps: NDArray[np.float64]  # offered DL load
-    ul_mbps: NDArray[np.float64]  # offered UL load
+    users: NDArray[np.float32]  # connected users (mean over the step)
+    dl_mbps: NDArray[np.float32]  # offered DL load
+    ul_mbps: NDArray[np.float32]  # offered UL load
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ class TrafficModel:
 
     ``users = base[area] x scale_cell x profile[area](time) x noise x events`` and
     ``DL = users x dl_per_user[area] x noise'``, ``UL = DL x ul_dl_ratio``. ``scale_cell`` is
-    lognormal with mean 1 (hot and cold cells); noise is lognormal with mean 1 per cell per step.
+    lognormal with mean 1 (hot and cold cells); noise is lognormal with mean 1 per cell per step,
+    read from a per-seed bank of ``4 x n_cells`` draws at offsets drawn from ``(seed, step)``.
 
     Args:
         profile: ``"typical"`` (the ``PROFILES`` table) or ``"flat"`` (always the busy hour).
@@ -127,10 +128,12 @@ class TrafficModel:
         self.events: list[TrafficEvent] = []
         self._seed = 0
         self._area: NDArray[np.int8] = np.zeros(0, np.int8)
-        self._base_users: NDArray[np.float64] = np.zeros(0)
-        self._dl_per_user: NDArray[np.float64] = np.zeros(0)
+        self._base_users: NDArray[np.float32] = np.zeros(0, np.float32)
+        self._dl_per_user: NDArray[np.float32] = np.zeros(0, np.float32)
+        self._area_ip: NDArray[np.intp] = np.zeros(0, np.intp)
+        self._bank: NDArray[np.float32] = np.ones(1, np.float32)
         self._mix: csr_matrix | None = None
-        self._roam: NDArray[np.float64] = np.zeros(0)
+        self._roam: NDArray[np.float32] = np.zeros(0, np.float32)
         self._table = np.asarray(
             [[PROFILES[(a, w)] for a in _AREAS] for w in (False, True)], dtype=np.float64
         )  # (weekend, area, hour)
@@ -148,8 +151,13 @@ class TrafficModel:
         s = self.scale_sigma
         scale = np.exp(rng.normal(-0.5 * s * s, s, topo.n_cells)) if s > 0 else 1.0
         base = np.asarray(self.users_busy_hour, dtype=np.float64)[self._area] * scale
-        self._base_users = np.asarray(base, dtype=np.float64)
-        self._dl_per_user = np.asarray(self.dl_per_user_mbps)[self._area]
+        self._base_users = np.asarray(base, dtype=np.float32)
+        self._dl_per_user = np.asarray(self.dl_per_user_mbps, dtype=np.float32)[self._area]
+        self._area_ip = self._area.astype(np.intp)
+        n_bank = max(4 * topo.n_cells, 1 << 12)
+        s = self.noise_sigma
+        z = np.random.default_rng((self._seed, 0xBA4C)).standard_normal(n_bank)
+        self._bank = np.exp(s * z - 0.5 * s * s).astype(np.float32)
         self._mix = None
         if self.mobility > 0 and len(topo.nbr_idx):
             rows = np.repeat(np.arange(topo.n_cells), np.diff(topo.nbr_ptr))
@@ -158,7 +166,9 @@ class TrafficModel:
             share = w / np.where(tot > 0, tot, 1.0)[rows]
             # column j of the mix spreads cell j's roaming users over its neighbours
             self._mix = csr_matrix((share, (topo.nbr_idx, rows)), shape=(topo.n_cells,) * 2)
-            self._roam = np.where(tot > 0, self.mobility, 0.0)  # a cell without neighbours keeps its users
+            self._roam = np.where(tot > 0, self.mobility, 0.0).astype(
+                np.float32
+            )  # a cell without neighbours keeps its users
 
     def add_event(
         self,
@@ -203,27 +213,28 @@ class TrafficModel:
         return out
 
     def sample(self, step: int, when: datetime) -> TrafficSample:
-        """Demand of every cell at step index ``step`` (time ``when``)."""
-        users = self._base_users * self.activity(when)[self._area]
+        """Demand of every cell at step index ``step`` (time ``when``), float32 arrays."""
+        users = self._base_users * np.take(self.activity(when).astype(np.float32), self._area_ip)
         dl_pu = self._dl_per_user
         if self.noise_sigma > 0:
-            rng = np.random.default_rng((self._seed, 0x7EAF, int(step)))
-            z = rng.standard_normal((2, self.n_cells), dtype=np.float32)
-            s = self.noise_sigma
-            noise = np.exp(z * np.float32(s) - np.float32(0.5 * s * s))
-            users = users * noise[0]
-            dl_pu = dl_pu * noise[1]
-        if self.events:
-            users = users.copy()
-            for event in self.events:
-                f = event.factor(when)
-                if f != 1.0:
-                    users[event.cells] *= f
+            # Two windows of the per-seed bank at offsets drawn from (seed, step): every value
+            # is a lognormal(mean 1) draw, the same for a rerun or a clone at the same step.
+            n, bank = self.n_cells, self._bank
+            lo, hi = np.random.default_rng((self._seed, 0x7EAF, int(step))).integers(
+                0, len(bank) - n + 1, size=2
+            )
+            users = users * bank[lo : lo + n]
+            dl_pu = dl_pu * bank[hi : hi + n]
+        for event in self.events:
+            f = event.factor(when)
+            if f != 1.0:
+                users = users.copy() if users is self._base_users else users
+                users[event.cells] *= np.float32(f)
         if self._mix is not None:
             roaming = self._roam * users
-            users = users - roaming + self._mix @ roaming
+            users = users - roaming + (self._mix @ roaming).astype(np.float32)
         dl = users * dl_pu
-        return TrafficSample(users, dl, dl * self.ul_dl_ratio)
+        return TrafficSample(users, dl, dl * np.float32(self.ul_dl_ratio))
 
     def copy(self) -> TrafficModel:
         """An independent copy (events list copied; bound arrays shared, they are read-only)."""

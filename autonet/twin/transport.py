@@ -27,7 +27,7 @@ __all__ = [
 
 MICROWAVE_MS_PER_KM: Final[float] = 1.0 / 299.79  # radio in air: ~3.34 us per km
 UPF_INSTANCE_MBPS: Final[float] = 50_000.0  # user-plane capacity of one UPF instance
-BUSY_HOUR_MBPS_PER_CELL: Final[float] = 60.0  # dimensioning load per cell, 1.5x headroom on top
+BUSY_HOUR_MBPS_PER_CELL: Final[float] = 120.0  # busy-hour mean per cell (urban ~180); 1.5x headroom
 CAPACITY_MBPS: Final[dict[str, float]] = {
     "access_fibre": 10_000.0,
     "access_microwave": 2_000.0,
@@ -47,33 +47,59 @@ def microwave_latency_ms(distance_km: float) -> float:
 
 @dataclass
 class TransportPlan:
-    """Routers, links and data centres of a synthetic transport network (ids and attributes)."""
+    """Routers, links, data centres and NFs of a synthetic transport network, with positions."""
 
     routers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     links: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     dcs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     nfs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     site_router: list[str] = field(default_factory=list)
+    pos: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
-    def add_link(self, u: str, v: str, pos: Mapping[str, NDArray[np.float64]], kind: str) -> None:
+    def router(self, router_id: str, role: str, xy: NDArray[np.float64]) -> None:
+        """Add a router at ``xy`` (km)."""
+        attrs = {"kind": "router", "role": role, "x_km": float(xy[0]), "y_km": float(xy[1])}
+        self.routers.append((router_id, attrs))
+        self.pos[router_id] = xy
+
+    def dc(self, dc_id: str, router: str, tier: str) -> None:
+        """Add a data centre at ``router``, joined to it by a DC link."""
+        xy = self.pos[router]
+        attrs = {
+            "kind": "dc",
+            "tier": tier,
+            "router": router,
+            "x_km": float(xy[0]),
+            "y_km": float(xy[1]),
+        }
+        self.dcs.append((dc_id, attrs))
+        self.pos[dc_id] = xy
+        self.add_link(router, dc_id, "dc")
+
+    def nf(self, nf_id: str, nf_type: str, dc: str, capacity_mbps: float, instances: int) -> None:
+        """Add a network function hosted on ``dc``."""
+        attrs = {
+            "kind": "nf",
+            "nf_type": nf_type,
+            "dc": dc,
+            "capacity_mbps": capacity_mbps,
+            "instances": instances,
+        }
+        self.nfs.append((nf_id, attrs))
+
+    def add_link(self, u: str, v: str, kind: str) -> None:
         """Add a link of ``kind`` (a key of ``CAPACITY_MBPS``) with latency from distance."""
-        d = float(np.hypot(*(pos[u] - pos[v])))
+        d = float(np.hypot(*(self.pos[u] - self.pos[v])))
         micro = kind == "access_microwave"
-        self.links.append(
-            (
-                u,
-                v,
-                {
-                    "relation": "link",
-                    "capacity_mbps": CAPACITY_MBPS[kind],
-                    "latency_ms": round(
-                        microwave_latency_ms(d) if micro else link_latency_ms(d), 5
-                    ),
-                    "medium": "microwave" if micro else "fibre",
-                    "link_id": f"{u}--{v}",
-                },
-            )
-        )
+        latency = microwave_latency_ms(d) if micro else link_latency_ms(d)
+        attrs = {
+            "relation": "link",
+            "capacity_mbps": CAPACITY_MBPS[kind],
+            "latency_ms": round(latency, 5),
+            "medium": "microwave" if micro else "fibre",
+            "link_id": f"{u}--{v}",
+        }
+        self.links.append((u, v, attrs))
 
 
 def _bearing_order(xy: NDArray[np.float64], centre: NDArray[np.float64]) -> NDArray[np.intp]:
@@ -96,9 +122,7 @@ def _aggregation_tiles(
     return inverse, pos, uniq[:, 0].astype(np.int8)
 
 
-def _dimension_upfs(
-    plan: TransportPlan, pos: Mapping[str, NDArray[np.float64]], cells: Mapping[str, int]
-) -> None:
+def _dimension_upfs(plan: TransportPlan, cells: Mapping[str, int]) -> None:
     """Size each UPF for the cells nearest to it by latency (per-instance capacity fixed)."""
     names = [r for r, _ in plan.routers] + [d for d, _ in plan.dcs]
     index = {n: i for i, n in enumerate(names)}
@@ -144,67 +168,15 @@ def plan_transport(
     with a UPF sit at the busiest aggregation router of up to ``n_edge_dcs`` other core domains.
     """
     plan = TransportPlan()
-    pos: dict[str, NDArray[np.float64]] = {}
     agg_of_site, agg_xy, agg_area = _aggregation_tiles(xy, area, isd)
     agg_ids = [f"AGG{i + 1:0{max(3, len(str(len(agg_xy))))}d}" for i in range(len(agg_xy))]
-
-    # core layer
     centroid = xy.mean(axis=0)
     if cores is None:
-        k = n_core or int(np.clip(round(len(agg_xy) / 12), 1, 8))
-        k = min(k, len(agg_xy))
-        groups = np.array_split(_bearing_order(agg_xy, centroid), k)
-        core_ids = [f"CR{i + 1:02d}" for i in range(k)]
-        core_xy = np.array([0.5 * agg_xy[g].mean(axis=0) + 0.5 * centroid for g in groups])
-        agg_core = np.empty(len(agg_xy), dtype=np.intp)
-        for c, g in enumerate(groups):
-            agg_core[g] = c
-        for cid, cxy in zip(core_ids, core_xy, strict=True):
-            plan.routers.append(
-                (
-                    cid,
-                    {
-                        "kind": "router",
-                        "role": "core",
-                        "x_km": float(cxy[0]),
-                        "y_km": float(cxy[1]),
-                    },
-                )
-            )
-            pos[cid] = cxy
-        pairs = {(i, (i + 1) % k) for i in range(k)} | {(i, (i + k // 2) % k) for i in range(k)}
-        for i, j in sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}):
-            plan.add_link(core_ids[i], core_ids[j], pos, "core")
-        degree = np.zeros(k)
+        core_ids, core_xy, agg_core, degree = _synthetic_core(plan, agg_xy, centroid, n_core)
     else:
-        core_ids = [c for c, _ in cores]
-        core_xy = np.array([[d["x_km"], d["y_km"]] for _, d in cores], dtype=np.float64)
-        for cid, attrs in cores:
-            plan.routers.append((cid, dict(attrs)))
-            pos[cid] = np.array([attrs["x_km"], attrs["y_km"]], dtype=np.float64)
-        index = {c: i for i, c in enumerate(core_ids)}
-        degree = np.zeros(len(core_ids))
-        for u, v, attrs in core_links:
-            plan.links.append((u, v, dict(attrs)))
-            degree[index[u]] += 1
-            degree[index[v]] += 1
-        _, agg_core = cKDTree(core_xy).query(agg_xy)
-        agg_core = np.asarray(agg_core, dtype=np.intp)
-
-    # aggregation rings
+        core_ids, core_xy, agg_core, degree = _backbone_core(plan, agg_xy, cores, core_links)
     for aid, axy in zip(agg_ids, agg_xy, strict=True):
-        plan.routers.append(
-            (
-                aid,
-                {
-                    "kind": "router",
-                    "role": "aggregation",
-                    "x_km": float(axy[0]),
-                    "y_km": float(axy[1]),
-                },
-            )
-        )
-        pos[aid] = axy
+        plan.router(aid, "aggregation", axy)
     for c, cid in enumerate(core_ids):
         members = np.flatnonzero(agg_core == c)
         if len(members) == 0:
@@ -213,70 +185,14 @@ def plan_transport(
         for ring in np.array_split(ordered, math.ceil(len(ordered) / RING_SIZE)):
             hops = [cid, *(agg_ids[a] for a in ring)] + ([cid] if len(ring) > 1 else [])
             for u, v in itertools.pairwise(hops):
-                plan.add_link(u, v, pos, "aggregation")
+                plan.add_link(u, v, "aggregation")
+    _access_chains(plan, xy, site_ids, agg_of_site, agg_xy, agg_area, agg_ids, rng)
 
-    # access chains
-    plan.site_router = [f"AR{s[1:]}" if s.startswith("S") else f"AR-{s}" for s in site_ids]
-    for rid, sxy in zip(plan.site_router, xy, strict=True):
-        plan.routers.append(
-            (
-                rid,
-                {"kind": "router", "role": "access", "x_km": float(sxy[0]), "y_km": float(sxy[1])},
-            )
-        )
-        pos[rid] = sxy
-    rel = xy - agg_xy[agg_of_site]
-    order = np.lexsort((np.arctan2(rel[:, 0], rel[:, 1]), agg_of_site))
-    bounds = np.flatnonzero(np.diff(agg_of_site[order])) + 1
-    for members in np.split(order, bounds):
-        a = int(agg_of_site[members[0]])
-        lo, hi = CHAIN_LENGTH[int(agg_area[a])]
-        start = 0
-        while start < len(members):
-            length = int(rng.integers(lo, hi + 1))
-            chain = members[start : start + length]
-            start += length
-            d = np.hypot(*(xy[chain] - agg_xy[a]).T)
-            hops = [agg_ids[a], *(plan.site_router[s] for s in chain[np.argsort(d, kind="stable")])]
-            medium = "access_microwave" if agg_area[a] == 2 else "access_fibre"
-            for u, v in itertools.pairwise(hops):
-                plan.add_link(u, v, pos, medium)
-
-    # data centres and network functions
     central = int(np.lexsort((np.hypot(*(core_xy - centroid).T), -degree))[0])
-    _add_dc(plan, pos, "DC-C", core_ids[central], "central")
-    plan.nfs += [
-        (
-            "AMF-1",
-            {
-                "kind": "nf",
-                "nf_type": "AMF",
-                "dc": "DC-C",
-                "capacity_mbps": 100_000.0,
-                "instances": 2,
-            },
-        ),
-        (
-            "SMF-1",
-            {
-                "kind": "nf",
-                "nf_type": "SMF",
-                "dc": "DC-C",
-                "capacity_mbps": 100_000.0,
-                "instances": 2,
-            },
-        ),
-        (
-            "UPF-C",
-            {
-                "kind": "nf",
-                "nf_type": "UPF",
-                "dc": "DC-C",
-                "capacity_mbps": UPF_INSTANCE_MBPS,
-                "instances": 1,
-            },
-        ),
-    ]
+    plan.dc("DC-C", core_ids[central], "central")
+    plan.nf("AMF-1", "AMF", "DC-C", 100_000.0, 2)
+    plan.nf("SMF-1", "SMF", "DC-C", 100_000.0, 2)
+    plan.nf("UPF-C", "UPF", "DC-C", UPF_INSTANCE_MBPS, 1)
     sites_per_agg = np.bincount(agg_of_site, minlength=len(agg_xy))
     sites_per_core = np.bincount(agg_core, weights=sites_per_agg, minlength=len(core_ids))
     sites_per_core[central] = -1.0
@@ -286,40 +202,80 @@ def plan_transport(
         if sites_per_core[c] <= 0 or len(members) == 0:
             continue
         busiest = agg_ids[int(members[np.argmax(sites_per_agg[members])])]
-        dc_id = f"DC-E{rank:02d}"
-        _add_dc(plan, pos, dc_id, busiest, "edge")
-        plan.nfs.append(
-            (
-                f"UPF-E{rank:02d}",
-                {
-                    "kind": "nf",
-                    "nf_type": "UPF",
-                    "dc": dc_id,
-                    "capacity_mbps": UPF_INSTANCE_MBPS,
-                    "instances": 1,
-                },
-            )
-        )
-    cells = dict.fromkeys(plan.site_router, cells_per_site)
-    _dimension_upfs(plan, pos, cells)
+        plan.dc(f"DC-E{rank:02d}", busiest, "edge")
+        plan.nf(f"UPF-E{rank:02d}", "UPF", f"DC-E{rank:02d}", UPF_INSTANCE_MBPS, 1)
+    _dimension_upfs(plan, dict.fromkeys(plan.site_router, cells_per_site))
     return plan
 
 
-def _add_dc(
-    plan: TransportPlan, pos: dict[str, NDArray[np.float64]], dc_id: str, router: str, tier: str
+def _synthetic_core(
+    plan: TransportPlan, agg_xy: NDArray[np.float64], centroid: NDArray[np.float64], n: int | None
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]]:
+    """Core routers over angular sectors of the aggregation layer, in a ring with chords."""
+    k = min(n or int(np.clip(round(len(agg_xy) / 12), 1, 8)), len(agg_xy))
+    groups = np.array_split(_bearing_order(agg_xy, centroid), k)
+    core_ids = [f"CR{i + 1:02d}" for i in range(k)]
+    core_xy = np.array([0.5 * agg_xy[g].mean(axis=0) + 0.5 * centroid for g in groups])
+    agg_core = np.empty(len(agg_xy), dtype=np.intp)
+    for c, g in enumerate(groups):
+        agg_core[g] = c
+    for cid, cxy in zip(core_ids, core_xy, strict=True):
+        plan.router(cid, "core", cxy)
+    pairs = {(i, (i + 1) % k) for i in range(k)} | {(i, (i + k // 2) % k) for i in range(k)}
+    for i, j in sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}):
+        plan.add_link(core_ids[i], core_ids[j], "core")
+    return core_ids, core_xy, agg_core, np.zeros(k)
+
+
+def _backbone_core(
+    plan: TransportPlan,
+    agg_xy: NDArray[np.float64],
+    cores: Sequence[tuple[str, dict[str, Any]]],
+    core_links: Sequence[tuple[str, str, dict[str, Any]]],
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]]:
+    """The backbone's routers and links; each aggregation router homes on the nearest one."""
+    core_ids = [c for c, _ in cores]
+    core_xy = np.array([[d["x_km"], d["y_km"]] for _, d in cores], dtype=np.float64)
+    for (cid, attrs), cxy in zip(cores, core_xy, strict=True):
+        plan.routers.append((cid, dict(attrs)))
+        plan.pos[cid] = cxy
+    index = {c: i for i, c in enumerate(core_ids)}
+    degree = np.zeros(len(core_ids))
+    for u, v, attrs in core_links:
+        plan.links.append((u, v, dict(attrs)))
+        degree[index[u]] += 1
+        degree[index[v]] += 1
+    _, agg_core = cKDTree(core_xy).query(agg_xy)
+    return core_ids, core_xy, np.asarray(agg_core, dtype=np.intp), degree
+
+
+def _access_chains(
+    plan: TransportPlan,
+    xy: NDArray[np.float64],
+    site_ids: Sequence[str],
+    agg_of_site: NDArray[np.intp],
+    agg_xy: NDArray[np.float64],
+    agg_area: NDArray[np.int8],
+    agg_ids: Sequence[str],
+    rng: np.random.Generator,
 ) -> None:
-    rxy = pos[router]
-    plan.dcs.append(
-        (
-            dc_id,
-            {
-                "kind": "dc",
-                "tier": tier,
-                "router": router,
-                "x_km": float(rxy[0]),
-                "y_km": float(rxy[1]),
-            },
-        )
-    )
-    pos[dc_id] = rxy
-    plan.add_link(router, dc_id, pos, "dc")
+    """One access router per site; chains of sites, by bearing, off each aggregation router."""
+    plan.site_router = [f"AR{s[1:]}" if s.startswith("S") else f"AR-{s}" for s in site_ids]
+    for rid, sxy in zip(plan.site_router, xy, strict=True):
+        plan.router(rid, "access", sxy)
+    rel = xy - agg_xy[agg_of_site]
+    order = np.lexsort((np.arctan2(rel[:, 0], rel[:, 1]), agg_of_site))
+    bounds = np.flatnonzero(np.diff(agg_of_site[order])) + 1
+    for members in np.split(order, bounds):
+        a = int(agg_of_site[members[0]])
+        lo, hi = CHAIN_LENGTH[int(agg_area[a])]
+        medium = "access_microwave" if agg_area[a] == 2 else "access_fibre"
+        start = 0
+        while start < len(members):
+            length = int(rng.integers(lo, hi + 1))
+            chain = members[start : start + length]
+            start += length
+            d = np.hypot(*(xy[chain] - agg_xy[a]).T)
+            hops = [agg_ids[a], *(plan.site_router[s] for s in chain[np.argsort(d, kind="stable")])]
+            for u, v in itertools.pairwise(hops):
+                plan.add_link(u, v, medium)

@@ -112,44 +112,51 @@ EDGE_ENDS: Final[dict[str, frozenset[frozenset[str]]]] = {
 }
 
 
-def _check_attrs(where: str, data: Mapping[str, Any], spec: _Spec) -> None:
+_EDGE_PAIRS: Final[dict[str, frozenset[tuple[str, str]]]] = {
+    rel: frozenset((a, b) for pair in ends for a in pair for b in pair if {a, b} == pair)
+    for rel, ends in EDGE_ENDS.items()
+}
+
+
+def _bad_attr(data: Mapping[str, Any], spec: _Spec) -> str | None:
+    """What is wrong with ``data`` under ``spec`` (None when fine); messages built lazily."""
     for attr, (check, expected) in spec.items():
         if attr not in data:
-            raise TopologyError(f"{where}: missing attribute {attr!r} (expected {expected})")
+            return f"missing attribute {attr!r} (expected {expected})"
         if not check(data[attr]):
-            raise TopologyError(
-                f"{where}: attribute {attr!r} = {data[attr]!r} is invalid (expected {expected})"
-            )
+            return f"attribute {attr!r} = {data[attr]!r} is invalid (expected {expected})"
+    return None
 
 
 def _ref(G: nx.Graph, node: Any, attr: str, kind: str, relation: str) -> None:
-    where = f"{G.nodes[node]['kind']} {node!r}"
-    target = G.nodes[node][attr]
-    if target not in G or G.nodes[target].get("kind") != kind:
-        found = "no such node" if target not in G else f"a {G.nodes[target].get('kind')!r} node"
-        raise TopologyError(f"{where}: {attr}={target!r} must name a {kind} node, found {found}")
-    if not G.has_edge(node, target) or G.edges[node, target].get("relation") != relation:
-        raise TopologyError(f"{where}: expected a {relation!r} edge to its {attr} {target!r}")
+    nodes = G.nodes
+    target = nodes[node][attr]
+    if target not in nodes or nodes[target].get("kind") != kind:
+        found = "no such node" if target not in G else f"a {nodes[target].get('kind')!r} node"
+        raise TopologyError(
+            f"{nodes[node]['kind']} {node!r}: {attr}={target!r} must name a {kind} node, "
+            f"found {found}"
+        )
+    edge = G.adj[node].get(target)
+    if edge is None or edge.get("relation") != relation:
+        raise TopologyError(
+            f"{nodes[node]['kind']} {node!r}: expected a {relation!r} edge to its {attr} {target!r}"
+        )
 
 
 def upf_reachability(G: nx.Graph) -> set[Any]:
     """Nodes of the transport layer (routers, DCs) that reach a UPF-hosting DC over links."""
+    nodes = G.nodes
     upf_dcs = {
-        d["dc"]
-        for _, d in G.nodes(data=True)
-        if d.get("kind") == "nf" and d.get("nf_type") == "UPF"
+        d["dc"] for _, d in nodes(data=True) if d.get("kind") == "nf" and d.get("nf_type") == "UPF"
     }
-    adj: dict[Any, list[Any]] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("relation") == "link":
-            adj.setdefault(u, []).append(v)
-            adj.setdefault(v, []).append(u)
-    seen = set(upf_dcs)
-    queue = deque(upf_dcs)
+    seen = {dc for dc in upf_dcs if dc in nodes}
+    queue = deque(seen)
+    adj = G.adj
     while queue:
         node = queue.popleft()
-        for nxt in adj.get(node, ()):
-            if nxt not in seen:
+        for nxt, edge in adj[node].items():
+            if nxt not in seen and edge.get("relation") == "link":
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
@@ -186,30 +193,33 @@ def validate_topology(G: nx.Graph) -> None:
             raise TopologyError(
                 f"node {node!r}: unknown kind {kind!r} (expected one of {list(NODE_KINDS)})"
             )
-        _check_attrs(f"{kind} {node!r}", data, NODE_SPECS[kind])
+        problem = _bad_attr(data, NODE_SPECS[kind])
+        if problem:
+            raise TopologyError(f"{kind} {node!r}: {problem}")
         kinds[node] = kind
     link_ids: dict[str, tuple[Any, Any]] = {}
     for u, v, data in G.edges(data=True):
         rel = data.get("relation")
-        where = f"edge ({u!r}, {v!r})"
         if rel not in EDGE_SPECS:
             raise TopologyError(
-                f"{where}: relation {rel!r} is {'missing' if rel is None else 'unknown'} "
-                f"(expected one of {list(RELATIONS)})"
+                f"edge ({u!r}, {v!r}): relation {rel!r} is "
+                f"{'missing' if rel is None else 'unknown'} (expected one of {list(RELATIONS)})"
             )
-        if frozenset((kinds[u], kinds[v])) not in EDGE_ENDS[rel]:
+        if (kinds[u], kinds[v]) not in _EDGE_PAIRS[rel]:
             allowed = sorted("-".join(sorted(p) * (3 - len(p))) for p in EDGE_ENDS[rel])
             raise TopologyError(
-                f"{where}: a {rel!r} edge cannot join a {kinds[u]} and a {kinds[v]} "
+                f"edge ({u!r}, {v!r}): a {rel!r} edge cannot join a {kinds[u]} and a {kinds[v]} "
                 f"(allowed: {', '.join(allowed)})"
             )
-        label = f"link {data['link_id']!r} {where}" if "link_id" in data else f"{rel} {where}"
-        _check_attrs(label, data, EDGE_SPECS[rel])
+        problem = _bad_attr(data, EDGE_SPECS[rel])
+        if problem:
+            label = f"link {data['link_id']!r}" if "link_id" in data else rel
+            raise TopologyError(f"{label} edge ({u!r}, {v!r}): {problem}")
         if rel == "link":
             lid = data["link_id"]
             if lid in link_ids:
                 raise TopologyError(
-                    f"{where}: link_id {lid!r} is already used by edge {link_ids[lid]}"
+                    f"edge ({u!r}, {v!r}): link_id {lid!r} is already used by edge {link_ids[lid]}"
                 )
             link_ids[lid] = (u, v)
     _check_references(G, kinds)

@@ -43,7 +43,8 @@ CASES: list[tuple[str, Callable[[nx.Graph], object], str]] = [
     (
         "neighbour between non-cells",
         lambda G: G.add_edge("S1", "S2", relation="neighbour", overlap=0.1, distance_km=1.0),
-        r"edge \('S1', 'S2'\): a 'neighbour' edge cannot join a site and a site \(allowed: cell-cell\)",
+        r"edge \('S1', 'S2'\): a 'neighbour' edge cannot join a site and a site "
+        r"\(allowed: cell-cell\)",
     ),
     (
         "overlap out of range",
@@ -73,7 +74,8 @@ CASES: list[tuple[str, Callable[[nx.Graph], object], str]] = [
     (
         "site not connected to a UPF",
         lambda G: G.remove_edge("AR3", "AGG1"),
-        r"site 'S3': its router 'AR3' has no path of transport links to a data centre hosting a UPF",
+        r"site 'S3': its router 'AR3' has no path of transport links to a data centre "
+        r"hosting a UPF",
     ),
     ("no UPF", lambda G: G.remove_node("UPF1"), r"topology has no UPF"),
     (
@@ -103,7 +105,7 @@ def test_validate_accepts_canonical_and_never_mutates() -> None:
 
 
 def test_validate_rejects_non_graphs() -> None:
-    with pytest.raises(TopologyError, match="undirected networkx.Graph, got DiGraph"):
+    with pytest.raises(TopologyError, match=r"undirected networkx\.Graph, got DiGraph"):
         validate_topology(nx.DiGraph())
     with pytest.raises(TopologyError, match="topology is empty"):
         validate_topology(nx.Graph())

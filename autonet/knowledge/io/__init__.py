@@ -1,6 +1,12 @@
 """Import of operator data (topology, KPI series, alarm logs) into the memory database."""
 
-from autonet.knowledge.io._base import Importer, ImportReport, ProgressCallback, topology_nodes
+from autonet.knowledge.io._base import (
+    Importer,
+    ImportReport,
+    ProgressCallback,
+    Validated,
+    topology_nodes,
+)
 from autonet.knowledge.io.alarms import ALARM_FORMATS, SEVERITIES, AlarmImporter, import_alarms
 from autonet.knowledge.io.errors import ImportValidationError, RowError
 from autonet.knowledge.io.kpis import KPI_COLUMNS, KpiImporter, import_kpis
@@ -19,6 +25,7 @@ __all__ = [
     "ProgressCallback",
     "RowError",
     "TopologyImporter",
+    "Validated",
     "import_alarms",
     "import_kpis",
     "import_topology",

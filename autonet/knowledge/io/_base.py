@@ -6,15 +6,17 @@ import hashlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import Engine, insert, select
+import pandas as pd
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from autonet.knowledge.io._write import insert_frame
 from autonet.knowledge.io.errors import ImportValidationError, RowError
 from autonet.knowledge.memory.db import session_scope
 from autonet.knowledge.memory.models import Base, ImportBatch, TopologyNode
@@ -49,7 +51,7 @@ class ImportReport:
 
     @property
     def rows_per_s(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+        return self.rows / max(self.seconds, 1e-9)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "rows_per_s": self.rows_per_s}
@@ -60,7 +62,7 @@ class Validated:
     """A file that passed validation: the rows to insert per table."""
 
     file_format: str
-    tables: list[tuple[type[Base], Sequence[Mapping[str, Any]]]]
+    tables: list[tuple[type[Base], pd.DataFrame]]  # columns named as the table's
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -189,23 +191,20 @@ class Importer(ABC):
 
     def _write(self, session: Session, batch_id: int, validated: Validated) -> dict[str, int]:
         total, done, counts = validated.rows, 0, {}
-        for model, rows in validated.tables:
-            for chunk in _chunks(rows, self.chunk_size):
-                self.write_chunk(session, model, [{**row, "batch_id": batch_id} for row in chunk])
+        for model, frame in validated.tables:
+            frame = frame.assign(batch_id=batch_id)
+            for start in range(0, len(frame), self.chunk_size):
+                chunk = frame.iloc[start : start + self.chunk_size]
+                self.write_chunk(session, model, chunk)
                 done += len(chunk)
                 if self.progress is not None:
                     self.progress(done, total)
-            counts[model.__tablename__] = len(rows)
+            counts[model.__tablename__] = len(frame)
         return counts
 
-    def write_chunk(self, session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    def write_chunk(self, session: Session, model: type[Base], chunk: pd.DataFrame) -> None:
         """INSERT one chunk of rows (inside the import's transaction)."""
-        session.execute(insert(model), rows)
-
-
-def _chunks(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[Mapping[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+        insert_frame(session.connection(), cast(Table, model.__table__), chunk)
 
 
 def node_filter(

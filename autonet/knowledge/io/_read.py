@@ -33,6 +33,8 @@ class Table:
 
     def add(self, index: np.ndarray | Sequence[int], column: str, reason: str) -> None:
         """Record ``reason`` for column ``column`` at 0-based record positions ``index``."""
+        if len(index) == 0:
+            return
         values = self.frame[column].to_numpy()
         for i in np.asarray(index, dtype=np.int64).tolist():
             self.errors.append(
@@ -58,20 +60,19 @@ class Table:
     # Column parsers: each returns clean values (NaN/NaT/"" where missing) and records errors.
 
     def text(self, column: str, *, required: bool = True, max_len: int = 200) -> np.ndarray:
-        raw = self.frame[column]
-        values = raw.astype("string").str.strip().fillna("").to_numpy(dtype=object)
+        text = self.frame[column].astype("string").str.strip().fillna("")
+        values = text.to_numpy(dtype=object)
         if required:
             self.add(np.flatnonzero(values == ""), column, "missing value: a name is required")
-        too_long = np.flatnonzero(np.fromiter((len(v) > max_len for v in values), bool))
+        too_long = np.flatnonzero((text.str.len() > max_len).to_numpy())
         self.add(too_long, column, f"longer than {max_len} characters")
         return values
 
     def number(self, column: str, *, required: bool = True, minimum: float | None = None):
         raw = self.frame[column]
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw):
-            values = raw.to_numpy(dtype=float, na_value=np.nan)
+            values = raw.to_numpy(dtype=float, na_value=np.nan, copy=True)
             missing = np.isnan(values)
-            bad = np.zeros(len(values), bool)
         else:
             text = raw.astype("string").str.strip().fillna("")
             missing = (text == "").to_numpy()
@@ -104,7 +105,7 @@ class Table:
             bad = np.zeros(len(raw), bool)
         else:
             if pd.api.types.is_numeric_dtype(raw.dtype):
-                seconds = raw.to_numpy(dtype=float, na_value=np.nan)
+                seconds = raw.to_numpy(dtype=float, na_value=np.nan, copy=True)
                 missing = np.isnan(seconds)
                 is_number = ~missing
             else:

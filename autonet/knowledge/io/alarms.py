@@ -160,22 +160,17 @@ class AlarmImporter(Importer):
             )
             table.add(unknown, node_field, f"not a node of {origin}")
         table.raise_if_errors()
-        raised_py = pd.DatetimeIndex(raised).to_pydatetime()
-        cleared_py = [None if pd.isna(c) else c for c in pd.DatetimeIndex(cleared).to_pydatetime()]
-        rows: list[dict[str, Any]] = [
+        frame = pd.DataFrame(
             {
-                "alarm_uid": uid,
-                "alarm_type": kind,
-                "node": node,
-                "severity": severity,
-                "raised_at": r,
-                "cleared_at": c,
+                "alarm_uid": uids,
+                "alarm_type": types,
+                "node": nodes,
+                "severity": severities,
+                "raised_at": raised,
+                "cleared_at": cleared,
             }
-            for uid, kind, node, severity, r, c in zip(
-                uids, types, nodes, severities, raised_py, cleared_py, strict=True
-            )
-        ]
-        return Validated(f"{table.file_format}/{fmt}", [(AlarmEvent, rows)], notes)
+        )
+        return Validated(f"{table.file_format}/{fmt}", [(AlarmEvent, frame)], notes)
 
 
 def _seconds(table: Any, column: str, *, required: bool) -> np.ndarray:

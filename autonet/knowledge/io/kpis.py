@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,12 +75,10 @@ class KpiImporter(Importer):
             table.add(unknown, "object", f"not a node of {origin}")
         _check_order(table, times, objects, counters, sorted_=self.require_sorted)
         table.raise_if_errors()
-        stamps = pd.DatetimeIndex(times).to_pydatetime()
-        rows: list[dict[str, Any]] = [
-            {"time": t, "object": o, "counter": c, "value": v}
-            for t, o, c, v in zip(stamps, objects, counters, values.tolist(), strict=True)
-        ]
-        return Validated(table.file_format, [(KpiSample, rows)])
+        frame = pd.DataFrame(
+            {"time": times, "object": objects, "counter": counters, "value": values}
+        )
+        return Validated(table.file_format, [(KpiSample, frame)])
 
 
 def _check_order(
@@ -91,7 +88,9 @@ def _check_order(
     valid = ~np.isnat(times)
     if not valid.any():
         return
-    series = pd.MultiIndex.from_arrays([objects, counters]).factorize()[0]
+    object_codes = pd.factorize(objects)[0].astype(np.int64)
+    counter_codes = pd.factorize(counters)[0].astype(np.int64)
+    series = object_codes * (int(counter_codes.max()) + 1) + counter_codes
     position = np.arange(len(times))
     t = times.astype("int64")
     # Within each series: file order when it must be sorted, else time order.

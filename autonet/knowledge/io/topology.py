@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -104,7 +105,9 @@ class TopologyImporter(Importer):
             nodes, edges = _adjacency(path)
         else:
             nodes, edges = _edge_list(path)
-        return Validated(fmt, [(TopologyNode, nodes), (TopologyEdge, edges)])
+        node_frame = pd.DataFrame(nodes, columns=["node_id", "kind", "attrs"])
+        edge_frame = pd.DataFrame(edges, columns=["source", "target", "relation", "attrs"])
+        return Validated(fmt, [(TopologyNode, node_frame), (TopologyEdge, edge_frame)])
 
 
 def _fail(path: Path, reason: str) -> ImportValidationError:

@@ -1,13 +1,12 @@
 """Long-term memory: cases, models, audit and imported data in SQLite or PostgreSQL."""
 
+from autonet.knowledge.memory.audit import AuditLog, AuditRecord
 from autonet.knowledge.memory.cases import (
     ActionSpec,
     CaseRecord,
     CaseStore,
     NewCase,
     SimilarCase,
-    SymptomSignature,
-    weighted_jaccard,
 )
 from autonet.knowledge.memory.db import (
     create_engine_for,
@@ -33,12 +32,20 @@ from autonet.knowledge.memory.models import (
 )
 from autonet.knowledge.memory.registry import ModelRegistry, ModelVersionInfo
 from autonet.knowledge.memory.retrain import PendingData, Retrainer, RetrainResult
+from autonet.knowledge.memory.signature import (
+    DEFAULT_WEIGHTS,
+    SymptomSignature,
+    weighted_jaccard,
+)
 
 __all__ = [
+    "DEFAULT_WEIGHTS",
     "ActionRow",
     "ActionSpec",
     "AlarmEvent",
     "AuditEntry",
+    "AuditLog",
+    "AuditRecord",
     "Base",
     "Case",
     "CaseRecord",

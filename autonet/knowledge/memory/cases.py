@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -16,80 +16,9 @@ from sqlalchemy.orm import selectinload
 from autonet.knowledge.memory._types import utcnow
 from autonet.knowledge.memory.db import session_scope
 from autonet.knowledge.memory.models import CASE_VERDICTS, ActionRow, Case, Outcome
+from autonet.knowledge.memory.signature import DEFAULT_WEIGHTS, SymptomSignature
 
-__all__ = [
-    "DEFAULT_WEIGHTS",
-    "ActionSpec",
-    "CaseRecord",
-    "CaseStore",
-    "NewCase",
-    "SimilarCase",
-    "SymptomSignature",
-    "weighted_jaccard",
-]
-
-# Relative importance of each symptom family in the similarity.
-DEFAULT_WEIGHTS: Final[dict[str, float]] = {"alarm": 0.4, "domain": 0.2, "kind": 0.15, "kpi": 0.25}
-
-
-@dataclass(frozen=True)
-class SymptomSignature:
-    """What an incident looked like.
-
-    Attributes:
-        alarm_types: Alarm types seen (e.g. ``{"LINK_DOWN", "CELL_UNAVAILABLE"}``).
-        fault_domain: ``ran``, ``transport``, ``core`` or ``edge``, if known.
-        node_kinds: Kinds of the affected nodes (``cell``, ``router``, ...).
-        kpi_deviations: Counter -> signed deviation in robust z-scores (negative: dropped).
-    """
-
-    alarm_types: frozenset[str] = frozenset()
-    fault_domain: str | None = None
-    node_kinds: frozenset[str] = frozenset()
-    kpi_deviations: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "alarm_types", frozenset(map(str, self.alarm_types)))
-        object.__setattr__(self, "node_kinds", frozenset(map(str, self.node_kinds)))
-        for counter, z in self.kpi_deviations.items():
-            if not np.isfinite(z):
-                raise ValueError(f"kpi_deviations[{counter!r}] must be finite, got {z!r}")
-
-    def features(self, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> dict[str, float]:
-        """Weighted features: presence tokens, and KPI deviations capped at 3 z = full weight."""
-        out = {f"alarm:{a}": weights["alarm"] for a in self.alarm_types}
-        if self.fault_domain:
-            out[f"domain:{self.fault_domain}"] = weights["domain"]
-        out |= {f"kind:{k}": weights["kind"] for k in self.node_kinds}
-        for counter, z in self.kpi_deviations.items():
-            if z != 0:
-                direction = "up" if z > 0 else "down"
-                out[f"kpi:{counter}:{direction}"] = weights["kpi"] * min(abs(z) / 3.0, 1.0)
-        return out
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "alarm_types": sorted(self.alarm_types),
-            "fault_domain": self.fault_domain,
-            "node_kinds": sorted(self.node_kinds),
-            "kpi_deviations": {k: float(v) for k, v in sorted(self.kpi_deviations.items())},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SymptomSignature:
-        return cls(
-            alarm_types=frozenset(data.get("alarm_types", ())),
-            fault_domain=data.get("fault_domain"),
-            node_kinds=frozenset(data.get("node_kinds", ())),
-            kpi_deviations=dict(data.get("kpi_deviations", {})),
-        )
-
-
-def weighted_jaccard(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Sum of element-wise minima over sum of maxima (1 for equal, 0 for disjoint)."""
-    keys = set(a) | set(b)
-    top = sum(max(a.get(k, 0.0), b.get(k, 0.0)) for k in keys)
-    return sum(min(a.get(k, 0.0), b.get(k, 0.0)) for k in keys) / top if top else 0.0
+__all__ = ["ActionSpec", "CaseRecord", "CaseStore", "NewCase", "SimilarCase"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +82,27 @@ def _check_verdict(verdict: str) -> None:
         raise ValueError(f"unknown verdict {verdict!r}: expected one of {CASE_VERDICTS}")
 
 
+def _row(case: NewCase) -> Case:
+    return Case(
+        signature=case.signature.as_dict(),
+        fault_domain=case.signature.fault_domain,
+        fault_type=case.fault_type,
+        root_cause_node=case.root_cause_node,
+        root_cause=dict(case.root_cause),
+        verdict=case.verdict,
+        summary=case.summary,
+        run_id=case.run_id,
+        detected_at=case.detected_at or utcnow(),
+        resolved_at=case.resolved_at,
+        actions=[
+            ActionRow(
+                seq=i, name=a.name, target=a.target, params=dict(a.params), succeeded=a.succeeded
+            )
+            for i, a in enumerate(case.actions)
+        ],
+    )
+
+
 def _record(row: Case) -> CaseRecord:
     return CaseRecord(
         id=row.id,
@@ -188,38 +138,27 @@ class CaseStore:
         self._lock = threading.Lock()
         self._features: dict[int, dict[str, float]] = {}
         self._verdicts: dict[int, str] = {}
+        self._seen: dict[int, datetime] = {}
+        self._records: dict[int, tuple[datetime, CaseRecord]] = {}  # keyed by updated_at
         self._watermark: datetime | None = None
-        self._matrix: tuple[np.ndarray, sparse.csc_array, np.ndarray, dict[str, int]] | None = None
+        self._matrix: (
+            tuple[np.ndarray, np.ndarray, sparse.csc_array, np.ndarray, dict[str, int]] | None
+        ) = None
 
     def add(self, case: NewCase) -> int:
         """Store a case and its actions; returns its id."""
-        _check_verdict(case.verdict)
-        row = Case(
-            signature=case.signature.as_dict(),
-            fault_domain=case.signature.fault_domain,
-            fault_type=case.fault_type,
-            root_cause_node=case.root_cause_node,
-            root_cause=dict(case.root_cause),
-            verdict=case.verdict,
-            summary=case.summary,
-            run_id=case.run_id,
-            detected_at=case.detected_at or utcnow(),
-            resolved_at=case.resolved_at,
-            actions=[
-                ActionRow(
-                    seq=i,
-                    name=a.name,
-                    target=a.target,
-                    params=dict(a.params),
-                    succeeded=a.succeeded,
-                )
-                for i, a in enumerate(case.actions)
-            ],
-        )
+        return self.add_many([case])[0]
+
+    def add_many(self, cases: Iterable[NewCase]) -> list[int]:
+        """Store several cases in one transaction (all or none); returns their ids."""
+        cases = list(cases)
+        for case in cases:
+            _check_verdict(case.verdict)
+        rows = [_row(case) for case in cases]
         with session_scope(self.engine) as session:
-            session.add(row)
+            session.add_all(rows)
             session.flush()
-            return row.id
+            return [row.id for row in rows]
 
     def record_verdict(
         self,
@@ -280,22 +219,31 @@ class CaseStore:
         allowed = None if verdicts is None else set(verdicts)
         for verdict in allowed or ():
             _check_verdict(verdict)
-        ids, scores = self._scores(signature.features(self.weights))
+        ids, verdict_of, scores = self._scores(signature.features(self.weights))
         if allowed is not None:
-            keep = np.fromiter((self._verdicts[i] in allowed for i in ids.tolist()), bool, len(ids))
+            keep = np.isin(verdict_of, [CASE_VERDICTS.index(v) for v in allowed])
             ids, scores = ids[keep], scores[keep]
         keep = (scores >= min_similarity) & (scores > 0)
         ids, scores = ids[keep], scores[keep]
+        if len(scores) > k:  # cut to the k best (and their ties) before sorting
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            ids, scores = ids[scores >= kth], scores[scores >= kth]
         top = np.lexsort((ids, -scores))[:k]  # ties: older case first
         chosen = [(int(ids[i]), float(scores[i])) for i in top]
-        with session_scope(self.engine) as session:
-            rows = session.scalars(
-                select(Case)
-                .where(Case.id.in_([c for c, _ in chosen]))
-                .options(selectinload(Case.actions))
-            ).all()
-            by_id = {row.id: _record(row) for row in rows}
-        return [SimilarCase(by_id[c], s) for c, s in chosen if c in by_id]
+        with self._lock:
+            cached = {c: self._records.get(c) for c, _ in chosen}
+            fresh = {c: rec[1] for c, rec in cached.items() if rec and rec[0] == self._seen.get(c)}
+        missing = [c for c, _ in chosen if c not in fresh]
+        if missing:
+            with session_scope(self.engine) as session:
+                rows = session.scalars(
+                    select(Case).where(Case.id.in_(missing)).options(selectinload(Case.actions))
+                ).all()
+                loaded = {row.id: (row.updated_at, _record(row)) for row in rows}
+            with self._lock:
+                self._records.update(loaded)
+            fresh |= {c: rec for c, (_, rec) in loaded.items()}
+        return [SimilarCase(fresh[c], s) for c, s in chosen if c in fresh]
 
     def _refresh(self) -> None:
         query = select(Case.id, Case.signature, Case.verdict, Case.updated_at)
@@ -303,38 +251,46 @@ class CaseStore:
             query = query.where(Case.updated_at >= self._watermark)
         with session_scope(self.engine) as session:
             rows = session.execute(query).all()
-        if not rows:
-            return
+        changed = False
         for case_id, signature, verdict, updated in rows:
+            if self._seen.get(case_id) == updated:
+                continue  # the boundary rows of the last refresh come back (>= watermark)
+            self._seen[case_id] = updated
             self._features[case_id] = SymptomSignature.from_dict(signature).features(self.weights)
             self._verdicts[case_id] = verdict
             if self._watermark is None or updated > self._watermark:
                 self._watermark = updated
-        self._matrix = None
+            changed = True
+        if changed:
+            self._matrix = None
 
-    def _scores(self, query: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, query: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Case ids, their verdicts and their weighted Jaccard similarity to ``query``."""
         with self._lock:
             self._refresh()
             if self._matrix is None:
-                vocab: dict[str, int] = {}
-                ids = np.fromiter(self._features, dtype=np.int64, count=len(self._features))
-                r, c, v = [], [], []
-                for row, case_id in enumerate(ids.tolist()):
-                    for key, value in self._features[case_id].items():
-                        r.append(row)
-                        c.append(vocab.setdefault(key, len(vocab)))
-                        v.append(value)
-                shape = (len(ids), max(len(vocab), 1))
-                matrix = sparse.csc_array((v, (r, c)), shape=shape)
-                self._matrix = (ids, matrix, np.asarray(matrix.sum(axis=1)).ravel(), vocab)
-            ids, matrix, row_sums, vocab = self._matrix
+                self._matrix = self._build()
+            ids, verdicts, matrix, row_sums, vocab = self._matrix
+        cols = [vocab[key] for key in query if key in vocab]
+        values = np.array([query[key] for key in query if key in vocab])
         if len(ids) == 0:
-            return ids, np.zeros(0)
-        cols = [(vocab[key], value) for key, value in query.items() if key in vocab]
-        minima = np.zeros(len(ids))
-        for col, value in cols:
-            minima += np.minimum(matrix[:, [col]].toarray().ravel(), value)
+            return ids, verdicts, np.zeros(0)
+        # sum(min) over the query's features only; sum(max) = sum(a) + sum(b) - sum(min).
+        minima = np.minimum(matrix[:, cols].toarray(), values).sum(axis=1) if cols else 0.0
         maxima = row_sums + sum(query.values()) - minima
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = np.where(maxima > 0, minima / maxima, 0.0)
-        return ids, scores
+        return ids, verdicts, scores
+
+    def _build(self) -> tuple[np.ndarray, np.ndarray, sparse.csc_array, np.ndarray, dict[str, int]]:
+        vocab: dict[str, int] = {}
+        ids = np.fromiter(self._features, dtype=np.int64, count=len(self._features))
+        r, c, v = [], [], []
+        for row, case_id in enumerate(ids.tolist()):
+            for key, value in self._features[case_id].items():
+                r.append(row)
+                c.append(vocab.setdefault(key, len(vocab)))
+                v.append(value)
+        matrix = sparse.csc_array((v, (r, c)), shape=(len(ids), max(len(vocab), 1)))
+        verdicts = np.array([CASE_VERDICTS.index(self._verdicts[i]) for i in ids.tolist()])
+        return ids, verdicts, matrix, np.asarray(matrix.sum(axis=1)).ravel(), vocab

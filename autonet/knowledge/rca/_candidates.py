@@ -40,12 +40,18 @@ class Candidate:
     fault_type: str
     domain: str
     t0: float
-    root: list[int] = field(default_factory=list)
+    root_slots: list[list[int]] = field(default_factory=list)  # root alarms per locus node
     slots: list[Slot] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)  # label of each expectation
+    groups: list[tuple[str, str]] = field(default_factory=list)  # (what, expected types)
     optional: list[tuple[int, float]] = field(default_factory=list)  # (symptom, weight)
     first: bool = False  # root alarm observed and earliest of all members
     root_expected: bool = True
+    note: str = ""
+
+    @property
+    def root(self) -> list[int]:
+        """Every root alarm observed, earliest first (indices are in time order)."""
+        return sorted({i for slot in self.root_slots for i in slot})
 
     def members(self) -> set[int]:
         """Indices of every symptom it explains."""
@@ -63,11 +69,18 @@ def gain(c: Candidate, explained: set[int], symptoms: Sequence[Symptom], s: Scor
     observed counts against (``miss``).
     """
     g = 0.0
-    if c.root:
-        if any(i not in explained for i in c.root):
-            g += s.root_hit + (s.first_bonus if c.first else 0.0)
+    if any(c.root_slots):
+        fresh = False
+        for found in c.root_slots:  # one per end of a link, else one
+            if not found:
+                g += s.root_miss
+            elif any(i not in explained for i in found):
+                g += s.root_hit
+                fresh = True
+        if fresh and c.first:
+            g += s.first_bonus
     elif c.root_expected:
-        g += s.root_miss
+        g += s.root_miss * max(1, len(c.root_slots))
     for slot in c.slots:
         if not slot.members:
             g += slot.miss

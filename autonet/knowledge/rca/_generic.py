@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
@@ -22,6 +23,8 @@ def generic_candidates(
 ) -> list[Candidate]:
     """One candidate per (device, alarm type, episode): the alarm as root of those near it.
 
+    ``symptoms`` must be sorted by time (``RootCauseLocator.locate`` sorts them).
+
     A candidate explains the alarms within ``hops_from(device)`` raised from ``slack_s``
     before to ``window_s`` after its first occurrence, each weighted by the type-to-type
     ``strength`` (a prior, or a constant without one) and ``1 / (1 + hops)``.
@@ -31,6 +34,8 @@ def generic_candidates(
     for i, s in enumerate(symptoms):
         by_node[s.node].append(i)
         groups[(s.node, s.alarm_type)].append(i)
+    # Per node, its symptoms' times in index order, for windowed look-ups by bisection.
+    times = {n: [symptoms[i].time_s for i in idx] for n, idx in by_node.items()}
     out: list[Candidate] = []
     for (node, atype), idx in sorted(groups.items()):
         idx.sort(key=lambda i: symptoms[i].time_s)
@@ -42,11 +47,14 @@ def generic_candidates(
         for t0 in starts:
             lo, hi = t0 - slack_s, t0 + window_s
             c = Candidate(node, f"alarm:{atype}", domain_of(node), t0, root_expected=False)
-            c.root = [i for i in idx if t0 <= symptoms[i].time_s <= hi]
+            c.root_slots = [[i for i in idx if t0 <= symptoms[i].time_s <= hi]]
             for other, hops in near.items():
-                for j in by_node.get(other, []):
+                if other not in by_node:
+                    continue
+                row = times[other]
+                for j in by_node[other][bisect_left(row, lo) : bisect_right(row, hi)]:
                     s = symptoms[j]
-                    if (other == node and s.alarm_type == atype) or not lo <= s.time_s <= hi:
+                    if other == node and s.alarm_type == atype:
                         continue
                     w = strength(atype, s.alarm_type)
                     if w > 0:

@@ -13,6 +13,9 @@ from autonet.twin.schema import NODE_KINDS
 
 __all__ = ["DependencyIndex", "build_index", "is_twin_graph", "link_id_of"]
 
+#: A neighbour sharing at least this overlap takes a visible share of a failed cell's users
+#: (the twin's injectors raise NEIGHBOUR_OVERLOAD on exactly those).
+TAKER_MIN_OVERLAP = 0.1
 _EPS_MS = 1e-6  # per hop, as the twin's compiler: of two equal-latency paths, fewer hops win
 
 
@@ -44,11 +47,14 @@ class DependencyIndex:
     site_of_cell: dict[str, str] = field(default_factory=dict)
     cells_of_site: dict[str, list[str]] = field(default_factory=dict)
     neighbours: dict[str, list[str]] = field(default_factory=dict)  # cell -> neighbour cells
+    takers: dict[str, list[str]] = field(default_factory=dict)  # cell -> big-overlap neighbours
     site_path: dict[str, list[str]] = field(default_factory=dict)  # site -> link ids to its UPF
     site_upf: dict[str, str] = field(default_factory=dict)
     behind: dict[str, set[str]] = field(default_factory=dict)  # link id -> sites behind it
     served: dict[str, set[str]] = field(default_factory=dict)  # UPF -> sites it serves
     links_at: dict[str, list[str]] = field(default_factory=dict)  # router/dc/site -> link ids
+    smfs: list[str] = field(default_factory=list)  # SMFs (they see PDU session failures)
+    upf_domain: dict[str, str] = field(default_factory=dict)  # UPF -> "edge" / "core"
 
     def site_of(self, element: str) -> str | None:
         """The site of a site or cell element, else None."""
@@ -96,6 +102,9 @@ def build_index(
             a, b = str(u), str(v)
             idx.neighbours.setdefault(a, []).append(b)
             idx.neighbours.setdefault(b, []).append(a)
+            if float(d.get("overlap", 0.0)) >= TAKER_MIN_OVERLAP:
+                idx.takers.setdefault(a, []).append(b)
+                idx.takers.setdefault(b, []).append(a)
     for n, d in G.nodes(data=True):
         if d["kind"] == "cell":
             site = str(d.get("site", ""))
@@ -105,6 +114,11 @@ def build_index(
             idx.cells_of_site.setdefault(site, []).append(str(n))
     for cells in idx.cells_of_site.values():
         cells.sort()
+    idx.smfs = sorted(
+        str(n)
+        for n, d in G.nodes(data=True)
+        if d["kind"] == "nf" and str(d.get("nf_type", "")).upper() == "SMF"
+    )
     _index_paths(G, idx, links, site_paths, site_upf)
     return idx
 
@@ -135,6 +149,7 @@ def _anchors(G: nx.Graph, idx: DependencyIndex, links: nx.Graph) -> dict[str, st
             raise RCAInputError(f"UPF {upf!r}: its dc {dc!r} is not a data centre of the topology")
         anchors[upf] = _attach(G, dc, links, "data centre")
         idx.served[upf] = set()
+        idx.upf_domain[upf] = "edge" if G.nodes[dc].get("tier") == "edge" else "core"
     if anchors:
         return anchors
     # No UPF in a hand-built network: paths end at the data centres, else the core routers.

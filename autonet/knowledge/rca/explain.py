@@ -12,11 +12,6 @@ from autonet.knowledge.rca.signatures import FAULT_SIGNATURES
 
 __all__ = ["format_time", "to_hypothesis"]
 
-_UNIT_WORDS = {
-    "sites_behind": "sites behind",
-    "served_sites": "sites served by",
-    "site_cells": "cells of",
-}
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -40,6 +35,7 @@ def to_hypothesis(
     *,
     rank: int,
     index: DependencyIndex | None,
+    episodes: Sequence[Candidate] = (),
 ) -> Hypothesis:
     """The hypothesis of candidate ``c``, which adds ``score`` to those ranked above it."""
     evidence: list[str] = []
@@ -57,21 +53,21 @@ def to_hypothesis(
             f"no root alarm ({'/'.join(sorted(sig.root_types))}) on {c.element}: inferred from "
             "its symptoms"
         )
-    if c.units and sig is not None:
-        hit = [u for u, idx in c.units.items() if idx]
-        types = sorted({symptoms[i].alarm_type for idx in c.units.values() for i in idx})
-        words = _UNIT_WORDS.get(sig.impact, "units of")
-        evidence.append(
-            f"{len(hit)}/{len(c.units)} {words} {c.element} show {'/'.join(types) or 'symptoms'}"
-        )
-        silent = [u for u, idx in c.units.items() if not idx]
+    if c.note:
+        evidence.append(c.note)
+    for g, (what, types) in enumerate(c.groups):
+        slots = [s for s in c.slots if s.group == g]
+        if not slots:
+            continue
+        hit = sum(1 for s in slots if s.members)
+        evidence.append(f"{hit}/{len(slots)} {what} show {types}")
+        silent = [s.node for s in slots if not s.members]
         if silent:
-            evidence.append(f"silent (expected a symptom): {_names(silent)}")
+            evidence.append(f"silent ({what}, expected {types}): {_names(silent)}")
     if c.optional:
         pairs = sorted({(symptoms[i].alarm_type, symptoms[i].node) for i, _ in c.optional})
-        evidence.append(
-            f"{len(pairs)} related alarm(s) nearby: {_names([f'{t} on {n}' for t, n in pairs])}"
-        )
+        shown = _names([f"{t}@{n}" for t, n in pairs])
+        evidence.append(f"{len(pairs)} related alarm(s) nearby (type@node): {shown}")
     members = c.members()
     if c.root:
         t_root = symptoms[c.root[0]].time_s
@@ -80,6 +76,11 @@ def to_hypothesis(
             evidence.append(
                 f"symptoms {min(deltas):+.1f} to {max(deltas):+.1f} s after the root alarm"
             )
+    if episodes:
+        when = _names([format_time(e.t0) for e in sorted(episodes, key=lambda e: e.t0)])
+        evidence.append(f"{len(episodes)} more episode(s) of the same fault at {when}")
+        for e in episodes:
+            members = members | e.members()
     overlap = len(members & explained_before)
     if overlap:
         evidence.append(f"{overlap} of its symptom(s) already explained by hypotheses above")

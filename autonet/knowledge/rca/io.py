@@ -125,7 +125,10 @@ def parse_window(text: str) -> tuple[float | None, float | None]:
 
 
 def select_window(frame: pd.DataFrame, start: float | None, end: float | None) -> pd.DataFrame:
-    """The rows of an alarm log raised in ``[start, end]`` (seconds, as ``parse_window``)."""
+    """The rows of an alarm log raised in ``[start, end]`` (seconds, as ``parse_window``).
+
+    The index is kept, so symptoms read from the selection are named after the log's rows.
+    """
     col = "raised_at" if "raised_at" in frame.columns else "start_timestamp"
     times = np.array(
         [
@@ -138,4 +141,4 @@ def select_window(frame: pd.DataFrame, start: float | None, end: float | None) -
         keep &= times >= start
     if end is not None:
         keep &= times <= end
-    return frame.loc[keep].reset_index(drop=True)
+    return frame.loc[keep]  # the index keeps the log's row numbers

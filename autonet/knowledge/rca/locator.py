@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import networkx as nx
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from autonet.knowledge.rca._candidates import Candidate, Scoring, gain
 from autonet.knowledge.rca._generic import generic_candidates
@@ -17,14 +18,16 @@ from autonet.knowledge.rca.dependency import DependencyIndex, build_index, is_tw
 from autonet.knowledge.rca.explain import to_hypothesis
 from autonet.knowledge.rca.hypothesis import Hypothesis, RCAInputError, Symptom
 from autonet.knowledge.rca.priors import normalize_priors
+from autonet.knowledge.rca.signatures import KPI_ANOMALY
 from autonet.knowledge.rca.symptoms import anomalies_to_symptoms, to_symptoms
+from autonet.twin.events import ALARM_TYPES
 
 __all__ = ["RootCauseLocator"]
 
 logger = logging.getLogger(__name__)
 
 
-class RootCauseLocator:
+class RootCauseLocator(BaseEstimator):
     """Rank root-cause hypotheses for the alarms (and KPI anomalies) of one window.
 
     Abduction over the topology: every element upstream of a symptom is a candidate cause; a
@@ -34,7 +37,8 @@ class RootCauseLocator:
     counted from ``precedence_slack_s`` before to ``window_s`` after the root alarm. The ranking
     is greedy set cover: each next hypothesis is the one that adds the most to those above it,
     so two concurrent faults come out as the top two, and a hypothesis that only re-explains
-    what a better one explains drops below.
+    what a better one explains drops below. Once nothing adds to the explanation, the rest
+    are the alternatives (score <= 0), ordered by how much each would explain on its own.
 
     On a twin topology (every node has a schema ``kind``) the fault types are those of
     ``events.FAULT_TYPES`` with the signatures of ``signatures.FAULT_SIGNATURES``; on a plain
@@ -157,16 +161,20 @@ class RootCauseLocator:
             RCAInputError: unreadable alarms/anomalies, or nodes the topology does not have
                 (all named).
         """
-        if not hasattr(self, "elements_"):
-            raise NotFittedError("RootCauseLocator is not fitted; call fit(topology) first")
+        check_is_fitted(
+            self, "elements_", msg="RootCauseLocator is not fitted; call fit(topology) first"
+        )
         symptoms = to_symptoms(alarms) + anomalies_to_symptoms(anomalies)
         unknown = sorted({s.node for s in symptoms} - self.elements_)
         if unknown:
             shown = ", ".join(repr(n) for n in unknown[:10])
             more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
             raise RCAInputError(
-                f"{len(unknown)} alarm/anomaly node(s) are not in the topology: {shown}{more}"
+                f"{len(unknown)} alarm/anomaly node(s) are not in the topology: {shown}{more} "
+                "(is it the topology of this alarm log?)"
             )
+        if self.twin_:
+            self._check_types(symptoms)
         if not symptoms:
             return []
         symptoms.sort(key=lambda s: (s.time_s, s.symptom_id))
@@ -174,6 +182,17 @@ class RootCauseLocator:
         return self._rank(candidates, symptoms, scoring)
 
     # -- internals -----------------------------------------------------------------------------
+    def _check_types(self, symptoms: list[Symptom]) -> None:
+        known = set(ALARM_TYPES) | {KPI_ANOMALY} | set(self.priors_)
+        for row in self.priors_.values():
+            known.update(row)
+        unknown = sorted({s.alarm_type for s in symptoms} - known)
+        if unknown:
+            raise RCAInputError(
+                f"alarm type(s) {unknown[:10]} are not alarms of the twin (events.ALARM_TYPES) "
+                "nor named in the priors; on a twin topology use those names"
+            )
+
     def _candidates(self, symptoms: list[Symptom]) -> tuple[list[Candidate], Scoring]:
         if self.index_ is not None:
             odds = math.log(self.p_root / self.p_noise)
@@ -228,13 +247,33 @@ class RootCauseLocator:
         while remaining and len(out) < self.max_hypotheses:
             scored = [(gain(c, explained, symptoms, scoring), c) for c in remaining]
             best_gain, best = min(scored, key=lambda gc: _order(gc[0], gc[1]))
-            remaining.remove(best)
+            if best_gain <= 0:
+                # Nothing adds to the explanation any more: list the alternatives by how much
+                # each would explain on its own (the runner-up explanations of the same
+                # symptoms), still reporting what each adds (<= 0).
+                _, best_gain, best = min(
+                    ((gain(c, set(), symptoms, scoring), g, c) for g, c in scored),
+                    key=lambda sgc: _order(sgc[0], sgc[2]),
+                )
+            # Other episodes of the same fault on the same element (a warning, then the
+            # outage; a flapping link) belong to this hypothesis, not to the next ones.
+            same = [
+                c for c in remaining if (c.element, c.fault_type) == (best.element, best.fault_type)
+            ]
+            remaining = [c for c in remaining if c not in same]
             out.append(
                 to_hypothesis(
-                    best, best_gain, symptoms, explained, rank=len(out) + 1, index=self.index_
+                    best,
+                    best_gain,
+                    symptoms,
+                    explained,
+                    rank=len(out) + 1,
+                    index=self.index_,
+                    episodes=[c for c in same if c is not best],
                 )
             )
-            explained |= best.members()
+            for c in same:
+                explained |= c.members()
         logger.debug("ranked %d of %d candidates", len(out), len(candidates))
         return out
 

@@ -78,7 +78,12 @@ def _frame_symptoms(frame: pd.DataFrame) -> list[Symptom]:
             f"alarm log columns {sorted(map(str, cols))} match no known format; expected "
             f"{list(TWIN_COLUMNS)} (+ optional alarm_id) or {list(HUAWEI_COLUMNS)}"
         )
-    ids = frame[id_col].tolist() if id_col else [None] * len(frame)
+    if id_col:
+        ids = frame[id_col].tolist()
+    elif pd.api.types.is_integer_dtype(frame.index):  # the row of the log (1-based), kept
+        ids = [f"row{int(k) + 1}" for k in frame.index]  # through a window selection
+    else:
+        ids = [f"row{pos + 1}" for pos in range(len(frame))]
     out = []
     rows = zip(
         ids,
@@ -89,7 +94,7 @@ def _frame_symptoms(frame: pd.DataFrame) -> list[Symptom]:
     )
     for pos, (aid, atype, node, at) in enumerate(rows):
         where = f"alarm log row {pos + 1}"
-        sid = _text(aid, f"{where}, field {id_col}") if id_col else f"row{pos + 1}"
+        sid = _text(aid, f"{where}, field {id_col}") if id_col else str(aid)
         out.append(
             Symptom(
                 sid,

@@ -36,7 +36,7 @@ def evaluate_guards(
     now: datetime,
     history: Sequence[ActionRecord] = (),
 ) -> list[GuardVerdict]:
-    """The verdict of every guard that applies to ``action`` (guards naming other actions are skipped)."""
+    """The verdict of every guard that applies to ``action`` (others are skipped)."""
     verdicts = []
     for guard in guards:
         if guard.actions and action not in guard.actions:
@@ -83,7 +83,8 @@ def _bounds(guard: MinMax, parameters: Mapping[str, Any]) -> GuardVerdict:
     if guard.parameter not in parameters:
         return GuardVerdict(guard.id, guard.type, True, f"parameter {guard.parameter!r} not set")
     value = parameters[guard.parameter]
-    span = f"[{'-inf' if guard.min is None else guard.min}, {'inf' if guard.max is None else guard.max}]"
+    low = "-inf" if guard.min is None else guard.min
+    span = f"[{low}, {'inf' if guard.max is None else guard.max}]"
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         return GuardVerdict(
             guard.id, guard.type, False, f"{guard.parameter}={value!r} is not a number"

@@ -12,7 +12,6 @@ __all__ = [
     "ACTION_KINDS",
     "OPERATORS",
     "TERMINALS",
-    "parse_duration",
     "AlarmCondition",
     "Blacklist",
     "ChangeWindow",
@@ -29,6 +28,7 @@ __all__ = [
     "StateCondition",
     "Target",
     "Trigger",
+    "parse_duration",
 ]
 
 # The twin's action kinds (what the execution agent can apply), plus the analysis and
@@ -143,14 +143,14 @@ def _condition(value: Any) -> Any:
             "a condition needs exactly one of the keys kpi, alarm, forecast, event, state; "
             f"got {sorted(value)}"
         )
-    model = {
+    models: dict[str, type[BaseModel]] = {
         "kpi": KpiCondition,
         "alarm": AlarmCondition,
         "forecast": ForecastCondition,
         "event": EventCondition,
         "state": StateCondition,
-    }[kinds[0]]
-    return model.model_validate(value)
+    }
+    return models[kinds[0]].model_validate(value)
 
 
 class Trigger(_Strict):
@@ -302,7 +302,11 @@ class MinMax(_GuardBase):
         return self
 
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _every_day() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class ChangeWindow(_GuardBase):
@@ -310,9 +314,7 @@ class ChangeWindow(_GuardBase):
 
     type: Literal["change_window"]
     allowed: list[tuple[time, time]] = Field(min_length=1)
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: list(_DAYS)
-    )
+    days: list[Weekday] = Field(default_factory=_every_day)
 
     @field_validator("allowed", mode="before")
     @classmethod

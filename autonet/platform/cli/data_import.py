@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from autonet.knowledge.io import (
     ImportReport,
@@ -20,10 +22,12 @@ from autonet.knowledge.io import (
 from autonet.knowledge.memory import init_db
 from autonet.platform.cli._output import (
     EXIT_INPUT,
+    EXIT_UNAVAILABLE,
     cli_errors,
     console,
     emit_json,
     err_console,
+    fail,
     progress,
     table,
 )
@@ -68,7 +72,11 @@ def _run(
     kind: str, file: Path, db: str | None, as_json: bool, call: Callable[..., ImportReport]
 ) -> None:
     url = db or get_settings().resolved_database_url
-    engine = init_db(url)
+    try:
+        engine = init_db(url)
+    except OperationalError as exc:
+        where = make_url(url).render_as_string(hide_password=True)
+        fail(f"database {where} is not reachable: {exc.orig}", EXIT_UNAVAILABLE)
     try:
         with _bar(not as_json, f"importing {kind}") as update:
             report = call(engine, file, progress=update)
@@ -187,7 +195,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--drop-bad-clear",
-                help="Store a clear time earlier than its raise time as unknown instead of refusing.",
+                help="Store a clear time before its raise time as unknown instead of refusing.",
             ),
         ] = False,
     ) -> None:

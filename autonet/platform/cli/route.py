@@ -1,11 +1,101 @@
-"""CLI commands: route."""
+"""CLI commands: route (send one request through AgentGate and show the decision)."""
 
 from __future__ import annotations
 
-import typer
+import json
+from typing import Annotated, Any
 
-__all__ = ["register"]
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from autonet.platform.cli._output import EXIT_USAGE, cli_errors, console, emit_json, fail
+
+__all__ = ["register", "render_decision"]
+
+
+def render_decision(decision: Any) -> Panel:
+    """A Rich panel of a RouteDecision: action, agent, arguments, plan, confidence, safeguards."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("action", decision.action.value)
+    if decision.agent:
+        grid.add_row("agent", decision.agent)
+    if decision.arguments:
+        grid.add_row("arguments", json.dumps(decision.arguments, ensure_ascii=False))
+    for i, step in enumerate(decision.plan, 1):
+        grid.add_row(f"step {i}", f"{step.agent} {json.dumps(step.arguments, ensure_ascii=False)}")
+    s2 = "-" if decision.stage2_confidence is None else f"{decision.stage2_confidence:.2f}"
+    grid.add_row(
+        "confidence",
+        f"{decision.confidence:.2f} (stage I {decision.stage1_confidence:.2f}, stage II {s2})",
+    )
+    if decision.answer:
+        grid.add_row("answer", decision.answer)
+    grid.add_row("rationale", decision.rationale or "-")
+    grid.add_row("safeguards", ", ".join(decision.safeguards) or "none")
+    stages = ", ".join(
+        f"{k.removesuffix('_ms')} {v:.2f}" for k, v in decision.stage_latency_ms.items()
+    )
+    grid.add_row("latency", f"{decision.latency_ms:.2f} ms" + (f" ({stages})" if stages else ""))
+    grid.add_row("backend", decision.backend)
+    colour = {"CALL_AGENT": "green", "MULTI_AGENT_PLAN": "cyan", "DIRECT_ANSWER": "blue"}
+    return Panel(grid, title="AgentGate route", border_style=colour.get(decision.action, "red"))
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the root app."""
+
+    @app.command("route")
+    @cli_errors
+    def route(
+        text: Annotated[str, typer.Argument(help="The request, in plain language.")],
+        role: Annotated[
+            str, typer.Option("--role", help="Caller role: viewer, operator, engineer, admin.")
+        ] = "operator",
+        backend: Annotated[
+            str | None,
+            typer.Option("--backend", help="embedded or llm (default: AUTONET_GATE_BACKEND)."),
+        ] = None,
+        context: Annotated[
+            str | None,
+            typer.Option("--context", help='Caller context as JSON, e.g. \'{"region": "north"}\'.'),
+        ] = None,
+        candidates: Annotated[
+            str | None,
+            typer.Option("--candidates", help="Comma-separated agent names to restrict to."),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the decision as JSON.")
+        ] = False,
+    ) -> None:
+        """Route one request through AgentGate and print the decision."""
+        from autonet.platform.config import get_settings
+        from autonet.platform.gate.cards import ROLES
+        from autonet.platform.gate.router import build_gate
+
+        if role not in ROLES:
+            fail(f"unknown role {role!r}; expected one of: {', '.join(ROLES)}", EXIT_USAGE)
+        if backend is not None and backend not in ("embedded", "llm"):
+            fail(f"unknown backend {backend!r}; expected embedded or llm", EXIT_USAGE)
+        ctx: dict[str, Any] = {}
+        if context is not None:
+            try:
+                ctx = json.loads(context)
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"--context is not valid JSON ({exc.msg}); expected an object"
+                ) from None
+            if not isinstance(ctx, dict):
+                raise ValueError('--context must be a JSON object, e.g. \'{"region": "north"}\'')
+        settings = get_settings()
+        if backend is not None:
+            settings = settings.model_copy(update={"gate_backend": backend})
+        gate = build_gate(settings)
+        names = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else None
+        decision = gate.route(text, role=role, context=ctx, candidates=names)
+        if as_json:
+            emit_json(decision.model_dump(mode="json"))
+        else:
+            console.print(render_decision(decision))

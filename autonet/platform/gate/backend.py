@@ -9,6 +9,7 @@ from typing import Any
 
 from autonet.platform.gate.cards import AgentRegistry
 from autonet.platform.gate.decision import PlanStep, RouteAction
+from autonet.platform.gate.retrieval import CandidateRetriever
 from autonet.platform.gate.slots import Slot
 
 __all__ = ["BackendError", "RouteRequest", "RouterBackend", "StageOne", "StageTwo"]
@@ -32,6 +33,7 @@ class RouteRequest:
         slots: Slots extracted from the text.
         counts: The text's n-gram counts (shared by featurisers).
         sequential: Whether the text carries a sequential composition marker.
+        retriever: The gate's retriever over the full registry (to score sub-texts).
     """
 
     text: str
@@ -43,6 +45,7 @@ class RouteRequest:
     slots: list[Slot]
     counts: Counter[str]
     sequential: bool
+    retriever: CandidateRetriever
     cache: dict[str, Any] = field(default_factory=dict)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -32,6 +34,13 @@ _ID_KINDS = ("cell", "site", "link", "region", "place")
 
 
 def property_kinds(name: str, schema: Mapping[str, Any]) -> tuple[list[str], str]:
+    """Slot kinds that can fill property ``name`` (best first) and the preferred hint."""
+    kinds, hint = _property_kinds(name, str(schema.get("type")))
+    return list(kinds), hint
+
+
+@lru_cache(maxsize=4096)
+def _property_kinds(name: str, kind: str) -> tuple[tuple[str, ...], str]:
     """Slot kinds that can fill property ``name`` (best first) and the preferred hint."""
     n = name.lower()
     table: list[tuple[str, list[str], str]] = [
@@ -66,15 +75,24 @@ def property_kinds(name: str, schema: Mapping[str, Any]) -> tuple[list[str], str
     ]
     for pattern, kinds, hint in table:
         if re.search(pattern, n):
-            return kinds, hint
-    kind = schema.get("type")
+            return tuple(kinds), hint
     if kind in ("integer", "number"):
-        return ["number"], ""
-    return [], ""
+        return ("number",), ""
+    return (), ""
+
+
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
 
 
 def _accepts(schema: Mapping[str, Any], value: Any) -> bool:
-    return Draft202012Validator(dict(schema)).is_valid(value)
+    # Sub-schemas live in frozen cards: cache one compiled validator per schema object.
+    hit = _VALIDATORS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        if len(_VALIDATORS) > 8192:
+            _VALIDATORS.clear()
+        hit = (schema, Draft202012Validator(dict(schema)))
+        _VALIDATORS[id(schema)] = hit
+    return bool(hit[1].is_valid(value))
 
 
 def _enum_in_text(schema: Mapping[str, Any], text: str) -> Any:
@@ -146,7 +164,7 @@ def _pick(
         for i, slot in pool:
             if hint and slot.hint and slot.hint != hint:
                 continue
-            value = slot.value
+            value = copy.deepcopy(slot.value) if isinstance(slot.value, dict | list) else slot.value
             if schema.get("type") == "array" and not isinstance(value, list):
                 value = [value]
             if schema.get("type") == "integer" and isinstance(value, float):
@@ -170,7 +188,5 @@ def complete_arguments(
     missing = [p for p in card.required if p not in arguments]
     if not missing:
         return dict(arguments), []
-    filled = fill_arguments(
-        card, slots, text, arguments=arguments, only=missing, context=context
-    )
+    filled = fill_arguments(card, slots, text, arguments=arguments, only=missing, context=context)
     return filled, [p for p in missing if p in filled]

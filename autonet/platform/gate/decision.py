@@ -45,6 +45,9 @@ class RouteDecision(BaseModel):
     safeguards: list[str] = Field(default_factory=list)
     latency_ms: float = Field(default=0.0, ge=0.0)
     answer: str | None = None
+    stage_latency_ms: dict[str, float] = Field(
+        default_factory=dict, description="Milliseconds per stage (retrieval, stage1, ...)."
+    )
 
     def output(self) -> dict[str, Any]:
         """The paper's output tuple as a JSON-ready dict (validates against ROUTE_OUTPUT_SCHEMA)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -12,7 +13,16 @@ from autonet.platform.gate.completion import property_kinds
 from autonet.platform.gate.retrieval import tokens
 from autonet.platform.gate.slots import Slot
 
-__all__ = ["CUE_NAMES", "PAIR_NAMES", "cue_features", "pair_features"]
+__all__ = [
+    "CUE_NAMES",
+    "PAIR_NAMES",
+    "CardTerms",
+    "QueryTerms",
+    "card_terms",
+    "cue_features",
+    "pair_features",
+    "query_terms",
+]
 
 _QUESTION = re.compile(
     r"^\W*(?:(?:pls|plz|hey|quick one|noc here)\W+)*(?:what|how|why|which|who|when|where|is|are|"
@@ -24,10 +34,66 @@ _VALUE_KINDS = frozenset(
     {"throughput_mbps", "latency_ms", "reliability_pct", "window", "days", "duration_min", "kpi"}
 )
 _STOP = frozenset(
-    "the a an of for to on in at by and or is are was be me my our its it this that there what "
-    "how why which who when where with from over please pls plz any all can you i we do does "
-    "did get show give let us need want now some".split()
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "to",
+        "on",
+        "in",
+        "at",
+        "by",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "be",
+        "me",
+        "my",
+        "our",
+        "its",
+        "it",
+        "this",
+        "that",
+        "there",
+        "what",
+        "how",
+        "why",
+        "which",
+        "who",
+        "when",
+        "where",
+        "with",
+        "from",
+        "over",
+        "please",
+        "pls",
+        "plz",
+        "any",
+        "all",
+        "can",
+        "you",
+        "i",
+        "we",
+        "do",
+        "does",
+        "did",
+        "get",
+        "show",
+        "give",
+        "let",
+        "us",
+        "need",
+        "want",
+        "now",
+        "some",
+    ]
 )
+
+_SALIENT = _ID_KINDS | _VALUE_KINDS | {"region", "place", "slice_type", "model"}
 
 CUE_NAMES: tuple[str, ...] = (
     "sequential",
@@ -39,7 +105,6 @@ CUE_NAMES: tuple[str, ...] = (
     "second_relevance",
     "n_relevant_segments",
     "n_segments",
-    "unauthorised_best",
 )
 
 
@@ -51,10 +116,9 @@ def cue_features(
     slots: Sequence[Slot],
     relevance: Sequence[float],
     segment_relevance: Sequence[float],
-    unauthorised_best: bool,
 ) -> np.ndarray:
     """Handcrafted Stage I cues (see CUE_NAMES)."""
-    rel = sorted(relevance, reverse=True) + [0.0, 0.0]
+    rel = [*sorted(relevance, reverse=True), 0.0, 0.0]
     n_ids = sum(1 for s in slots if s.kind in _ID_KINDS)
     n_values = sum(1 for s in slots if s.kind in _VALUE_KINDS)
     return np.array(
@@ -68,7 +132,6 @@ def cue_features(
             rel[1],
             min(sum(1 for r in segment_relevance if r >= 0.5), 3) / 3.0,
             min(len(segment_relevance), 3) / 3.0,
-            float(unauthorised_best),
         ]
     )
 
@@ -80,6 +143,7 @@ PAIR_NAMES: tuple[str, ...] = (
     "keyword_hits",
     "name_hits",
     "content_overlap",
+    "prefix_overlap",
     "required_fillable",
     "slots_absorbed",
     "prior",
@@ -87,62 +151,105 @@ PAIR_NAMES: tuple[str, ...] = (
 )
 
 
-def _stems(words: Sequence[str]) -> set[str]:
-    return {w[:5] for w in words if len(w) > 2 and w not in _STOP}
+def _stems(words: Sequence[str]) -> frozenset[str]:
+    return frozenset(w[:5] for w in words if len(w) > 2 and w not in _STOP)
 
 
-def card_terms(card: AgentCard) -> tuple[list[str], set[str], set[str]]:
-    """A card's keyword phrases, name stems and description stems (pre-computed per card)."""
-    keywords = [" ".join(tokens(k)) for k in card.keywords]
-    names = _stems(tokens(card.name))
-    desc = _stems(tokens(f"{card.description} {' '.join(card.keywords)} {card.name}"))
-    return keywords, names, desc
+@dataclass(frozen=True)
+class CardTerms:
+    """What the pair features need of a card, computed once per card."""
+
+    keywords: tuple[str, ...]
+    names: frozenset[str]
+    desc: frozenset[str]
+    required: tuple[tuple[frozenset[str], tuple[str, ...]], ...]  # (slot kinds, enum words)
+    kinds: frozenset[str]
+    prefixes: frozenset[str]
+
+
+def card_terms(card: AgentCard) -> CardTerms:
+    """A card's keyword phrases, name and description stems, and argument slot kinds."""
+    required = []
+    for prop in card.required:
+        schema = card.properties.get(prop, {})
+        enum = schema.get("enum") or ()
+        words = tuple(" " + str(v).lower().replace("_", " ") + " " for v in enum)
+        required.append((frozenset(property_kinds(prop, schema)[0]), words))
+    kinds: set[str] = set()
+    for prop, schema in card.properties.items():
+        kinds.update(property_kinds(prop, schema)[0])
+    return CardTerms(
+        keywords=tuple(" ".join(tokens(k)) for k in card.keywords),
+        names=frozenset(_stems(tokens(card.name))),
+        desc=frozenset(_stems(tokens(f"{card.description} {' '.join(card.keywords)} {card.name}"))),
+        required=tuple(required),
+        kinds=frozenset(kinds),
+        prefixes=frozenset(
+            w[:n]
+            for w in tokens(f"{card.name} {card.description} {' '.join(card.keywords)}")
+            if w not in _STOP
+            for n in range(3, len(w) + 1)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What the pair features need of a query, computed once for all its candidates."""
+
+    joined: str
+    stems: frozenset[str]
+    content: tuple[str, ...]
+    kinds: frozenset[str]
+    salient: frozenset[str]
+
+
+def query_terms(text_tokens: Sequence[str], slots: Sequence[Slot]) -> QueryTerms:
+    """The query side of the pair features."""
+    kinds = frozenset(s.kind for s in slots)
+    return QueryTerms(
+        joined=" " + " ".join(text_tokens) + " ",
+        stems=_stems(text_tokens),
+        content=tuple(
+            w for w in text_tokens if len(w) > 2 and w not in _STOP and not w[0].isdigit()
+        ),
+        kinds=kinds,
+        salient=kinds & _SALIENT,
+    )
 
 
 def pair_features(
+    query: QueryTerms,
+    terms: CardTerms,
     *,
-    text_tokens: Sequence[str],
-    slots: Sequence[Slot],
-    card: AgentCard,
-    terms: tuple[list[str], set[str], set[str]],
     cosine: float,
     best_other: float,
     prior: float | None,
-) -> np.ndarray:
+) -> list[float]:
     """Features of one (query, card) pair (see PAIR_NAMES); ``prior`` None: unknown agent."""
-    keywords, names, desc = terms
-    joined = " " + " ".join(text_tokens) + " "
-    kw_hits = sum(1 for k in keywords if k and f" {k} " in joined)
-    query_stems = _stems(text_tokens)
-    name_hits = len(names & query_stems) / max(len(names), 1)
-    overlap = len(query_stems & desc) / max(len(query_stems), 1)
-    kinds = {s.kind for s in slots}
-    props = card.properties
-    required = card.required
-    fillable = 0
-    for prop in required:
-        prop_kinds, _ = property_kinds(prop, props.get(prop, {}))
-        enum = props.get(prop, {}).get("enum")
-        if kinds.intersection(prop_kinds) or (
-            enum and any(str(v).lower().replace("_", " ") in joined for v in enum)
-        ):
-            fillable += 1
-    card_kinds: set[str] = set()
-    for prop, schema in props.items():
-        card_kinds.update(property_kinds(prop, schema)[0])
-    salient = kinds & (_ID_KINDS | _VALUE_KINDS | {"region", "place", "slice_type", "model"})
-    absorbed = len(salient & card_kinds) / max(len(salient), 1) if salient else 0.5
-    return np.array(
-        [
-            cosine,
-            cosine - best_other,
-            float(cosine >= best_other),
-            min(kw_hits, 3) / 3.0,
-            name_hits,
-            overlap,
-            fillable / len(required) if required else 1.0,
-            absorbed,
-            prior if prior is not None else 0.0,
-            float(prior is not None),
-        ]
-    )
+    joined = query.joined
+    kw_hits = sum(1 for k in terms.keywords if k and f" {k} " in joined)
+    n_stems = len(query.stems)
+    name_hits = len(terms.names & query.stems) / max(len(terms.names), 1)
+    overlap = len(query.stems & terms.desc) / max(n_stems, 1)
+    prefix = sum(1 for w in query.content if w in terms.prefixes) / max(len(query.content), 1)
+    fillable = sum(
+        1 for prop_kinds, enum in terms.required
+        if not prop_kinds.isdisjoint(query.kinds) or any(w in joined for w in enum)
+    )  # fmt: skip
+    salient = query.salient
+    absorbed = len(salient & terms.kinds) / len(salient) if salient else 0.5
+    n_required = len(terms.required)
+    return [
+        cosine,
+        cosine - best_other,
+        float(cosine >= best_other),
+        min(kw_hits, 3) / 3.0,
+        name_hits,
+        overlap,
+        prefix,
+        fillable / n_required if n_required else 1.0,
+        absorbed,
+        prior if prior is not None else 0.0,
+        float(prior is not None),
+    ]

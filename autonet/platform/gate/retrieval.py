@@ -1,17 +1,22 @@
-"""Candidate retrieval: sparse word + character n-gram TF-IDF relevance of a query to agent cards."""
+"""Candidate retrieval: word + character n-gram TF-IDF relevance of a query to agent cards."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from autonet.platform.gate.cards import AgentCard, AgentRegistry
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "CandidateRetriever",
@@ -44,6 +49,20 @@ def card_text(card: AgentCard) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _analyze(text: str, char_range: tuple[int, int]) -> Counter[str]:
+    words = tokens(text)
+    grams: list[str] = ["w " + w for w in words]
+    grams += ["b " + a + " " + b for a, b in itertools.pairwise(words)]
+    lo, hi = char_range
+    for w in words:
+        padded = " " + w + " "
+        size = len(padded)
+        for n in range(lo, min(hi, size) + 1):
+            grams += [padded[i : i + n] for i in range(size - n + 1)]
+    return Counter(grams)
+
+
 class NgramFeaturizer:
     """TF-IDF over word uni/bigrams and in-word character 3-5-grams, fast on one short text.
 
@@ -61,17 +80,8 @@ class NgramFeaturizer:
         self.min_df = min_df
 
     def analyze(self, text: str) -> Counter[str]:
-        """Raw n-gram counts of ``text``."""
-        words = tokens(text)
-        grams: list[str] = ["w " + w for w in words]
-        grams += ["b " + a + " " + b for a, b in zip(words, words[1:], strict=False)]
-        lo, hi = self.char_range
-        for w in words:
-            padded = " " + w + " "
-            size = len(padded)
-            for n in range(lo, min(hi, size) + 1):
-                grams += [padded[i : i + n] for i in range(size - n + 1)]
-        return Counter(grams)
+        """Raw n-gram counts of ``text`` (memoised: treat the result as read-only)."""
+        return _analyze(text, self.char_range)
 
     def fit(self, texts: Iterable[str]) -> NgramFeaturizer:
         """Learn the vocabulary and the inverse document frequencies."""
@@ -91,17 +101,16 @@ class NgramFeaturizer:
     def vectorize(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF vector of pre-analysed counts as (indices, L2-normalised values)."""
         vocab = self.vocabulary_
-        idx: list[int] = []
-        tf: list[float] = []
-        for gram, count in counts.items():
-            j = vocab.get(gram)
-            if j is not None:
-                idx.append(j)
-                tf.append(count)
-        if not idx:
+        found = [
+            (j, c)
+            for j, c in zip(map(vocab.get, counts), counts.values(), strict=True)
+            if j is not None
+        ]
+        if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        index = np.asarray(idx, dtype=np.int64)
-        values = (1.0 + np.log(np.asarray(tf, dtype=np.float64))) * self.idf_[index]
+        pairs = np.array(found, dtype=np.int64)
+        index = pairs[:, 0]
+        values = (1.0 + np.log(pairs[:, 1].astype(np.float64))) * self.idf_[index]
         values /= math.sqrt(float(values @ values))
         return index, values
 
@@ -111,6 +120,8 @@ class NgramFeaturizer:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """TF-IDF matrix (rows: texts) in the vocabulary's column space."""
+        from scipy import sparse  # training-time only: keeps the router's cold start short
+
         indptr = [0]
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
@@ -148,7 +159,11 @@ class CandidateRetriever:
         self.featurizer = NgramFeaturizer().fit(texts)
         # Dense card matrix (cards x vocabulary): registries are small (tens to hundreds of
         # cards), so a dense column gather beats sparse products for one query.
-        self.matrix_ = self.featurizer.transform(texts).toarray().T.copy()
+        dense = np.zeros((len(self.featurizer.vocabulary_), len(texts)))
+        for col, text in enumerate(texts):
+            index, values = self.featurizer.transform_one(text)
+            dense[index, col] = values
+        self.matrix_ = dense
         self.position = {name: i for i, name in enumerate(self.names)}
 
     @property

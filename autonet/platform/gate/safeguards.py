@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from autonet.platform.gate.cards import AgentCard, AgentRegistry, validate_arguments
 from autonet.platform.gate.retrieval import tokens
@@ -126,13 +127,18 @@ _SENSITIVE: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def sensitive_hits(text: str) -> list[SensitiveHit]:
     """Sensitive or unauthorised content in ``text`` (empty when none)."""
+    return list(_sensitive(text))
+
+
+@lru_cache(maxsize=4096)
+def _sensitive(text: str) -> tuple[SensitiveHit, ...]:
     hits: list[SensitiveHit] = []
     text = correct_cues(text)
     for family, pattern in _SENSITIVE:
         m = pattern.search(text)
         if m:
             hits.append(SensitiveHit(family, m.group(0)))
-    return hits
+    return tuple(hits)
 
 
 # Sequential composition markers. "then" counts only as a clause connective (after a comma,
@@ -150,6 +156,7 @@ _FIRST_THEN = re.compile(r"\bfirst(?:ly)?\b(?![-'])(?!\s+(?:line|time|responders
                          r".+?\bthen\b(?![-'])", _I)  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def has_sequential_marker(text: str) -> bool:
     """Whether ``text`` composes steps in sequence ("first X, then Y", "X; after that Y")."""
     text = correct_cues(text)
@@ -177,12 +184,17 @@ def split_sequence(text: str, *, force: bool = False) -> list[str]:
     With ``force``, also split requests that join steps without an ordering word ("X and
     also Y", "X, plus Y"), as a plan decided by Stage I does.
     """
+    return list(_split(text, force))
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str, force: bool) -> tuple[str, ...]:
     if not force and not has_sequential_marker(text):
-        return [text.strip()]
+        return (text.strip(),)
     parts = [
         _LEAD.sub(r"\g<pre>", p, count=1).strip(" ,;.") for p in _SPLIT.split(correct_cues(text))
     ]
-    return [p for p in parts if tokens(p)]
+    return tuple(p for p in parts if tokens(p))
 
 
 def recover_candidate(
@@ -200,7 +212,7 @@ def recover_candidate(
             continue
         card = registry.get(name)
         terms = [" ".join(tokens(k)) for k in card.keywords]
-        terms += [" ".join(tokens(card.name))] + tokens(card.name)
+        terms += [" ".join(tokens(card.name)), *tokens(card.name)]
         terms = [t for t in dict.fromkeys(terms) if len(t) > 2]
         found = sum(1 for t in terms if f" {t} " in low)
         score = found / (found + 2.0) if found else 0.0

@@ -1,4 +1,4 @@
-"""Rule-based slot extraction and slot completion (paper Eq. 18) with vocabulary.py's normal forms."""
+"""Rule-based slot extraction: ids, KPIs, units, windows, durations in vocabulary.py's forms."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ _RE_INTENT = re.compile(r"(?<![\w-])int[\s_#-]?0*(\d{1,4})(?!\w)", _I)
 _RE_TICKET = re.compile(r"(?<![\w-])tt[\s_#-]?0*(\d{1,5})(?!\w)", _I)
 
 _RE_KPI = re.compile(
-    r"(?<![\w.])(" + _alternation(a for al in vocab.KPI_ALIASES.values() for a in al) + r")(?![\w])",
+    r"(?<![\w.])("
+    + _alternation(a for al in vocab.KPI_ALIASES.values() for a in al)
+    + r")(?![\w])",
     _I,
 )
 _RE_REGION = re.compile(r"\b(" + _alternation(vocab.REGION_ALIASES) + r")\b", _I)
@@ -94,7 +96,10 @@ _WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five":
 _WORD_NUM |= {"twelve": 12}
 _HOUR = r"([01]?\d|2[0-4])(?::([0-5]\d))?\s*(am|pm)?"
 _RE_WINDOW = re.compile(
-    r"(?<![\w:.-])(?:(?:from|between)\s+)?" + _HOUR + r"\s*(?:-|–|to|until|till|and)\s*" + _HOUR
+    r"(?<![\w:.-])(?:(?:from|between)\s+)?"
+    + _HOUR
+    + r"\s*(?:-|–|to|until|till|and)\s*"
+    + _HOUR
     + r"(?:\s*h(?:rs|ours)?\b)?(?![\w:.-])(?!\s*(?:%|ms|mbps|gbps|min|days?|weeks?|users|cells))",
     _I,
 )
@@ -147,6 +152,19 @@ def extract_slots(text: str, *, fuzzy: bool = True) -> list[Slot]:
 
     With ``fuzzy``, misspelt vocabulary words ("uplnk throughput") are corrected first.
     """
+    return list(_extract(text, fuzzy))
+
+
+@lru_cache(maxsize=4096)
+def _extract(text: str, fuzzy: bool) -> tuple[Slot, ...]:
+    return tuple(_extract_uncached(text, fuzzy=fuzzy))
+
+
+def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
+    """All slots in ``text`` in reading order, values normalised as vocabulary.py describes.
+
+    With ``fuzzy``, misspelt vocabulary words ("uplnk throughput") are corrected first.
+    """
     if fuzzy:
         text = _slot_corrector().correct(text)
     out: list[Slot] = []
@@ -190,7 +208,7 @@ def extract_slots(text: str, *, fuzzy: bool = True) -> list[Slot]:
             add("reliability_pct", _clean(value), m)
         else:
             after = text[m.end() : m.end() + 25].lower()
-            add("percent", _clean(value), m, _percent_hint(after) or _percent_hint(before[-25:]))
+            add("percent", _clean(value), m, _percent_hint(before[-25:], after))
     for m in _RE_WINDOW.finditer(text):
         start, end = _hour(m[1], m[2], m[3]), _hour(m[4], m[5], m[6])
         if start is not None and end is not None and start != end:
@@ -234,15 +252,25 @@ def extract_slots(text: str, *, fuzzy: bool = True) -> list[Slot]:
     for m in _RE_NUMBER.finditer(text):
         after = text[m.end() : m.end() + 25].lower()
         before = text[max(0, m.start() - 25) : m.start()].lower()
-        add("number", _clean(float(m[1])), m, _percent_hint(after) or _percent_hint(before))
+        add("number", _clean(float(m[1])), m, _percent_hint(before, after))
     out.sort(key=lambda s: s.start)
     return _merge_days(out)
 
 
-def _percent_hint(text: str) -> str:
-    if re.search(r"loss|degrad|drop|hit|impact|worse|penalty", text):
-        return "loss"
-    return "saving" if re.search(r"sav|cut|reduc|lower|less energy|less power", text) else ""
+_LOSS = re.compile(r"loss|degrad|drop|hit|impact|worse|penalty")
+_SAVING = re.compile(r"sav|cut|reduc|lower|less energy|less power")
+
+
+def _percent_hint(before: str, after: str) -> str:
+    """The hint ("loss", "saving" or "") of the cue word nearest to a number."""
+    best: tuple[int, str] = (10**6, "")
+    for pattern, hint in ((_LOSS, "loss"), (_SAVING, "saving")):
+        for m in pattern.finditer(before):
+            best = min(best, (len(before) - m.end(), hint))
+        hit = pattern.search(after)
+        if hit:
+            best = min(best, (hit.start(), hint))
+    return best[1]
 
 
 def _time_hint(word: str | None) -> str:

@@ -50,9 +50,20 @@ class TypoCorrector:
             for key in _deletes(word) | {word}:
                 index.setdefault(key, set()).add(word)
         self._index = index
+        self._memo: dict[str, str] = {}
 
     def correct_word(self, word: str) -> str:
         """The lexicon word ``word`` is a typo of, or ``word`` itself."""
+        hit = self._memo.get(word)
+        if hit is not None:
+            return hit
+        fixed = self._correct(word)
+        if len(self._memo) > 50_000:
+            self._memo.clear()
+        self._memo[word] = fixed
+        return fixed
+
+    def _correct(self, word: str) -> str:
         low = word.lower()
         if len(low) < self.min_len or low in self.lexicon:
             return word
@@ -76,8 +87,11 @@ def _distance_one(a: str, b: str) -> bool:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:
             return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and (
-            a[diff[1]] == b[diff[0]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
         )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
@@ -88,6 +102,7 @@ def _default() -> TypoCorrector:
     return TypoCorrector(CUE_WORDS)
 
 
+@lru_cache(maxsize=4096)
 def correct_cues(text: str) -> str:
     """Correct misspelt safeguard cue words in ``text`` (other words are left alone)."""
     return _default().correct(text)

@@ -1,0 +1,24 @@
+"""The learner on the real NeurIPS 2023 competition sample (skips when the data is absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from autonet.knowledge.causal import TopologicalHawkes, edge_scores, load_alarm_log
+
+PUBLISHED_PC_WITH_PRIOR_F1 = 0.7097  # organisers' PC with causal prior
+
+
+def test_beats_published_pc_with_prior_on_neurips_sample(shared_data: Path) -> None:
+    folder = shared_data / "alarms" / "huawei-neurips2023-sample"
+    log = load_alarm_log(folder / "alarm.csv", folder / "topology.npy", folder / "causal_prior.npy")
+    model = TopologicalHawkes().fit(log)
+    truth = np.load(folder / "true_graph.npy")
+    scores = edge_scores(model.causal_matrix_, truth)
+    assert scores["f1"] > PUBLISHED_PC_WITH_PRIOR_F1
+    prior = np.load(folder / "causal_prior.npy")
+    off_diagonal = ~np.eye(len(prior), dtype=bool)
+    assert (model.causal_matrix_[(prior == 1) & off_diagonal] == 1).all()
+    assert (model.causal_matrix_[(prior == 0) & off_diagonal] == 0).all()
