@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from autonet.knowledge.anomaly import MultivariateAnomalyDetector, ResidualAnomalyDetector
+from autonet.knowledge.forecast import GlobalKpiForecaster, SeasonalNaiveForecaster
 
 KPIS = (
     "RRU.PrbUsedDl",
@@ -119,25 +120,40 @@ def main() -> None:
     score, _ = multi.score_samples(test)
     report("multivariate (robust Mahalanobis, per cell and hour)", score > 1.0, test, y, truth)
 
-    # Residual detector on DL throughput: forecast = same hour the previous day.
-    def with_expected(frame: pd.DataFrame) -> pd.DataFrame:
-        prev = wide[["time", "object", "DRB.UEThpDl"]].assign(
-            time=lambda f: f["time"] + pd.Timedelta(days=1)
+    # Residual detectors on DL throughput against two forecasts, each fitted on the residuals
+    # of the last clean week and scored on the fault week.
+    kpi = "DRB.UEThpDl"
+    series = wide[["time", "object", kpi]].rename(columns={kpi: "value"})
+    half = cut - pd.Timedelta(days=7)
+    forecasters = {
+        "seasonal-naive": SeasonalNaiveForecaster(),
+        "global HGB": GlobalKpiForecaster(random_state=args.seed, n_threads=1),
+    }
+    for label_, model in forecasters.items():
+        model.fit(series[series["time"] < half])
+        expected = day_ahead(model, series, half, 7 + args.fault_days)
+        rows = wide[["time", "object", kpi]].merge(expected, on=["time", "object"], how="inner")
+        fit_rows = rows[rows["time"] < cut].dropna(subset=["p50"])
+        bands = ("p10", "p90") if isinstance(model, GlobalKpiForecaster) else None
+        det = ResidualAnomalyDetector(kpi=kpi, actual_col=kpi, threshold=5.0, band_cols=bands)
+        det.fit(fit_rows)
+        live = test[["time", "object", kpi]].merge(expected, on=["time", "object"], how="left")
+        known = live["p50"].notna().to_numpy()  # no forecast without the history it needs
+        flagged = np.zeros(len(test), dtype=bool)
+        flagged[known] = det.score_samples(live[known])["score"].to_numpy() > det.threshold
+        how = " / (p90 - p10)" if bands else ""
+        report(
+            f"residual{how} vs {label_} forecast ({kpi}, |robust z| > 5)", flagged, test, y, truth
         )
-        out = frame.merge(
-            prev.rename(columns={"DRB.UEThpDl": "p50"}), on=["time", "object"], how="left"
-        )
-        return out
 
-    fit_rows = with_expected(train).dropna(subset=["p50"])
-    res = ResidualAnomalyDetector(kpi="DRB.UEThpDl", actual_col="DRB.UEThpDl", threshold=5.0).fit(
-        fit_rows
-    )
-    live = with_expected(test)
-    known = live["p50"].notna().to_numpy()  # no forecast where yesterday's report is missing
-    flagged = np.zeros(len(test), dtype=bool)
-    flagged[known] = res.score_samples(live[known])["score"].to_numpy() > 5.0
-    report("residual vs seasonal-naive (DRB.UEThpDl)", flagged, test, y, truth)
+
+def day_ahead(model, series: pd.DataFrame, start: pd.Timestamp, days: int) -> pd.DataFrame:
+    """p50 forecasts made each midnight for the next 24 h, from all history before it."""
+    parts = []
+    for d in range(days):
+        origin = start + pd.Timedelta(days=d)
+        parts.append(model.predict(series[series["time"] < origin], "24h"))
+    return pd.concat(parts)[["time", "object", "p10", "p50", "p90"]]
 
 
 if __name__ == "__main__":

@@ -22,10 +22,10 @@ def rolling_mae(
 ) -> tuple[float, float, float]:
     """Fit on data before ``train_end``, then forecast 24 h at a time for ``days`` days, each
     day from the full history before it (the model is not refitted). Returns the mean over
-    objects of the per-object MAE, the P10-P90 coverage and the fit seconds."""
-    t0 = time.perf_counter()
+    objects of the per-object MAE, the P10-P90 coverage and the fit's CPU seconds."""
+    c0 = time.process_time()
     model.fit(frame[frame["time"] < train_end])
-    fit_s = time.perf_counter() - t0
+    fit_s = time.process_time() - c0
     parts = []
     for d in range(days):
         start = train_end + pd.Timedelta(days=d)
@@ -56,7 +56,7 @@ def compare(name: str, frame: pd.DataFrame, train_end: pd.Timestamp, days: int, 
         base = mae if base is None else base
         print(
             f"{label:32s} MAE {mae:8.4f}  ratio {mae / base:5.3f}  "
-            f"P10-P90 coverage {cover:5.3f}  fit {fit_s:6.1f} s"
+            f"P10-P90 coverage {cover:5.3f}  fit {fit_s:6.1f} s CPU"
         )
 
 
@@ -111,14 +111,13 @@ def scale(n_series: int, days: int, seed: int) -> None:
             "value": values.ravel().astype(np.float32),
         }
     )
-    model = GlobalKpiForecaster(random_state=seed)
-    with threadpool_limits(limits=1):
-        t0, c0 = time.perf_counter(), time.process_time()
-        model.fit(frame)
-        fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
-        t0, c0 = time.perf_counter(), time.process_time()
-        model.predict(frame, "24h")
-        pred_s, pred_cpu = time.perf_counter() - t0, time.process_time() - c0
+    model = GlobalKpiForecaster(random_state=seed, n_threads=1)
+    t0, c0 = time.perf_counter(), time.process_time()
+    model.fit(frame)
+    fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
+    model.predict(frame, "24h")
+    pred_s, pred_cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"\n## scale: {n_series} series x {days} days hourly ({len(frame):,} rows), one thread")
     print(
         f"fit {fit_s:.1f} s wall / {fit_cpu:.1f} s CPU on {model.n_train_rows_:,} sampled rows "
@@ -135,12 +134,13 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=14)
     args = parser.parse_args()
-    if args.part in ("all", "milan"):
-        milan(args.seed)
-    if args.part in ("all", "twin"):
-        twin(args.seed, args.twin_sites, args.counter)
-    if args.part in ("all", "scale"):
-        scale(args.series, args.days, args.seed)
+    with threadpool_limits(limits=1):  # one core, as the target says
+        if args.part in ("all", "milan"):
+            milan(args.seed)
+        if args.part in ("all", "twin"):
+            twin(args.seed, args.twin_sites, args.counter)
+        if args.part in ("all", "scale"):
+            scale(args.series, args.days, args.seed)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from autonet.knowledge.causal import TopologicalHawkes
 from autonet.knowledge.rca import RootCauseLocator, topology_distance
 from autonet.platform.config import shared_data_dir
 from autonet.twin.engine import Twin
@@ -254,13 +255,20 @@ def huawei_case(pair_s: float) -> None:
     folder = _huawei_folder()
     G, episodes = huawei_episodes(pair_s)
     expert = np.load(folder / "true_graph.npy")
-    organisers = np.load(folder / "causal_prior.npy")
     # causal_prior: 1 = edge required, 0 = forbidden, -1 = unknown (a neutral 0.5).
-    organisers = np.where(organisers < 0, 0.5, organisers)
+    organisers_prior = np.load(folder / "causal_prior.npy")
+    organisers = np.where(organisers_prior < 0, 0.5, organisers_prior)
+    # The causal learner of autonet.knowledge.causal on the same log (unsupervised: it never
+    # sees the RCA label), with the organisers' prior.
+    thp = TopologicalHawkes().fit(
+        pd.read_csv(folder / "alarm.csv"), np.load(folder / "topology.npy"), organisers_prior
+    )
+    learned = pd.DataFrame(thp.causal_matrix_, index=thp.labels_, columns=thp.labels_)
     print(f"\nNeurIPS 2023 sample, case (6, 51) -> 51: {len(episodes)} episodes")
     for label, priors in (
         ("no priors (time + topology)", None),
         ("organisers' causal_prior.npy", organisers),
+        ("learned (TopologicalHawkes)", learned),
         ("expert true_graph.npy", expert),
     ):
         for slack in (5.0, pair_s):

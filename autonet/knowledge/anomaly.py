@@ -51,7 +51,9 @@ class ResidualAnomalyDetector(BaseEstimator):
     ``fit`` learns, per object, the centre and spread of the residual ``actual - expected``:
     median and MAD (``method="mad"``, score = |robust z|) or the ``(q, 1 - q)`` residual
     quantiles (``method="quantile"``, score = distance outside the band in band widths).
-    Objects unseen in fit use the pooled statistics of all objects.
+    Objects unseen in fit use the pooled statistics of all objects. With ``band_cols`` (e.g.
+    ``("p10", "p90")``) each residual is first divided by the width of the forecast's own
+    band, so hours the forecaster knows to be volatile need a larger miss to be flagged.
 
     Args:
         kpi: name of the KPI, reported as the driver.
@@ -61,6 +63,7 @@ class ResidualAnomalyDetector(BaseEstimator):
         min_scale: floor of the residual spread, so a perfectly predicted series is not
             flagged for a rounding error.
         time_col, object_col, actual_col, expected_col: column names of the input frame.
+        band_cols: lower and upper forecast quantile columns to normalise residuals by.
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class ResidualAnomalyDetector(BaseEstimator):
         object_col: str = "object",
         actual_col: str = "value",
         expected_col: str = "p50",
+        band_cols: tuple[str, str] | None = None,
     ) -> None:
         self.kpi = kpi
         self.method = method
@@ -85,14 +89,19 @@ class ResidualAnomalyDetector(BaseEstimator):
         self.object_col = object_col
         self.actual_col = actual_col
         self.expected_col = expected_col
+        self.band_cols = band_cols
 
     def _residuals(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         cols = [self.time_col, self.object_col, self.actual_col, self.expected_col]
-        _require(X, cols, "residual frame")
+        _require(X, [*cols, *(self.band_cols or ())], "residual frame")
         actual = _numeric(X, self.actual_col, "residual frame")
         expected = _numeric(X, self.expected_col, "residual frame")
         codes = X[self.object_col].to_numpy()
-        return actual - expected, codes
+        if self.band_cols is None:
+            return actual - expected, codes
+        lo = _numeric(X, self.band_cols[0], "residual frame")
+        hi = _numeric(X, self.band_cols[1], "residual frame")
+        return (actual - expected) / np.maximum(hi - lo, self.min_scale), codes
 
     def fit(self, X: pd.DataFrame, y: None = None) -> ResidualAnomalyDetector:
         """Learn per-object residual statistics from a frame of (time, object, actual, expected)."""

@@ -93,12 +93,18 @@ def _checked_columns(frame: pd.DataFrame, columns: dict[str, str]) -> None:
 
 
 def infer_period(
-    frame: pd.DataFrame, *, time_col: str = "time", object_col: str = "object"
+    frame: pd.DataFrame,
+    *,
+    time_col: str = "time",
+    object_col: str = "object",
+    default: pd.Timedelta | None = None,
 ) -> pd.Timedelta:
     """The sampling period of a long KPI frame, checked per object.
 
     Every object's timestamps must be strictly increasing in row order (no duplicates) and
     every step must be a whole multiple of the period (gaps are allowed, they become NaN).
+    Rows are named by their 0-based position in ``frame``. ``default`` is returned when no
+    object has two timestamps (a one-step history given to a fitted model).
 
     Raises:
         ValueError: naming the object and row of the first duplicated, decreasing or
@@ -134,6 +140,8 @@ def infer_period(
             f"{kind}; expected strictly increasing timestamps per object"
         )
     if within.size == 0:
+        if default is not None:
+            return default
         raise ValueError(
             f"cannot infer a sampling period: every object has a single timestamp in {time_col!r}"
         )
@@ -164,7 +172,7 @@ def to_panel(
             or timestamps off the grid of a given ``period``.
     """
     _checked_columns(frame, {"time": time_col, "object": object_col, "value": value_col})
-    inferred = infer_period(frame, time_col=time_col, object_col=object_col)
+    inferred = infer_period(frame, time_col=time_col, object_col=object_col, default=period)
     period = inferred if period is None else pd.Timedelta(period)
     values = pd.to_numeric(frame[value_col], errors="coerce").to_numpy(dtype=np.float64)
     raw = frame[value_col]

@@ -13,12 +13,14 @@ outputs are sorted so that p10 <= p50 <= p90 always holds.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from autonet.knowledge._forecast_base import QUANTILE_COLUMNS, BaseKpiForecaster
 from autonet.knowledge.baselines import ExponentialSmoothingForecaster, SeasonalNaiveForecaster
@@ -52,6 +54,8 @@ class GlobalKpiForecaster(BaseKpiForecaster):
             triples when there are more (keeps 10k series x 14 days well under a minute).
         max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization:
             passed to each HistGradientBoostingRegressor.
+        n_threads: OpenMP threads of the boosting in fit and predict; None leaves the
+            process default (all cores). 1 avoids oversubscription on shared machines.
         random_state: seeds the row subsample and the boosting.
         time_col, object_col, value_col: column names of the long KPI frame.
     """
@@ -66,6 +70,7 @@ class GlobalKpiForecaster(BaseKpiForecaster):
         max_leaf_nodes: int = 31,
         min_samples_leaf: int = 40,
         l2_regularization: float = 0.0,
+        n_threads: int | None = None,
         random_state: int | None = 0,
         time_col: str = "time",
         object_col: str = "object",
@@ -78,6 +83,7 @@ class GlobalKpiForecaster(BaseKpiForecaster):
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
+        self.n_threads = n_threads
         self.random_state = random_state
         self.time_col = time_col
         self.object_col = object_col
@@ -157,7 +163,24 @@ class GlobalKpiForecaster(BaseKpiForecaster):
             self.static_[name] = self.static_[name].astype("string").astype(object)
 
     # -- fit / predict ---------------------------------------------------------------------
+    def _threads(self) -> threadpool_limits | nullcontext[None]:
+        if self.n_threads is None:
+            return nullcontext()
+        if (
+            isinstance(self.n_threads, bool)
+            or not isinstance(self.n_threads, int)
+            or self.n_threads < 1
+        ):
+            raise ValueError(
+                f"n_threads: expected None or a positive integer, got {self.n_threads!r}"
+            )
+        return threadpool_limits(limits=self.n_threads, user_api="openmp")
+
     def _fit_panel(self, panel: Panel, static: pd.DataFrame | None) -> None:
+        with self._threads():
+            self._fit_boosting(panel, static)
+
+    def _fit_boosting(self, panel: Panel, static: pd.DataFrame | None) -> None:
         if self.max_train_rows < 100:
             raise ValueError(f"max_train_rows: expected at least 100, got {self.max_train_rows}")
         steps = horizon_steps(self.max_horizon, panel.period)
@@ -244,7 +267,8 @@ class GlobalKpiForecaster(BaseKpiForecaster):
         static_block = self._encode_static(static, panel.objects)
         if static_block.shape[1]:
             X = np.hstack([X, static_block[rows]])
-        preds = np.stack([m.predict(X) for m in self.models_], axis=-1) * scale[:, None]
+        with self._threads():
+            preds = np.stack([m.predict(X) for m in self.models_], axis=-1) * scale[:, None]
         return preds.reshape(n_obj, steps, len(_QUANTILES))
 
 

@@ -49,6 +49,7 @@ from autonet.twin.builder import (
 )
 from autonet.twin.compile import (
     compile_topology,
+    route_sites,
     shortest_link_path,
 )
 from autonet.twin.energy import (
@@ -159,12 +160,18 @@ from autonet.twin.traffic import (
     TrafficSample,
 )
 from autonet.twin.transport import (
-    CAPACITY_MBPS,
     CHAIN_LENGTH,
+    MIN_CAPACITY_MBPS,
+    PLANNING_SIGMAS,
+    PLANNING_UTILISATION,
     SITES_PER_AGGREGATION,
+    STANDARD_CAPACITIES_MBPS,
+    UPF_INSTANCE_MBPS,
     TransportPlan,
     microwave_latency_ms,
     plan_transport,
+    required_capacity_mbps,
+    standard_capacity_mbps,
 )
 from autonet.twin.validate import (
     TopologyError,
@@ -179,7 +186,6 @@ __all__ = [
     "AREA_TYPES",
     "BACKBONE_DEFAULT_CAPACITY_MBPS",
     "BANDS",
-    "CAPACITY_MBPS",
     "CELL_COUNTERS",
     "CHAIN_LENGTH",
     "COMMON_PARAMS",
@@ -197,7 +203,10 @@ __all__ = [
     "INTRA_SITE_OVERLAP",
     "LINK_COUNTERS",
     "MAX_SITES",
+    "MIN_CAPACITY_MBPS",
     "NODE_KINDS",
+    "PLANNING_SIGMAS",
+    "PLANNING_UTILISATION",
     "PROFILES",
     "RAN_LATENCY_MS",
     "RELATIONS",
@@ -206,9 +215,11 @@ __all__ = [
     "SLICE_KPIS",
     "SLICE_TYPES",
     "STACKABLE",
+    "STANDARD_CAPACITIES_MBPS",
     "TDD_BANDS",
     "TILT_RANGE_DEG",
     "UPF_COUNTERS",
+    "UPF_INSTANCE_MBPS",
     "UPF_TIERS",
     "ActionError",
     "ActionRecord",
@@ -275,9 +286,11 @@ __all__ = [
     "plan_fault",
     "plan_transport",
     "prb_bandwidth_hz",
+    "required_capacity_mbps",
     "resolve_backbone",
     "resolve_cells",
     "resolve_target",
+    "route_sites",
     "routes_to",
     "sector_azimuths",
     "shortest_link_path",
@@ -286,6 +299,7 @@ __all__ = [
     "slice_feasibility",
     "slice_reservations",
     "slice_step",
+    "standard_capacity_mbps",
     "three_cell_topology",
     "undo_action",
     "upf_reachability",

@@ -15,7 +15,7 @@ from autonet.twin.radio import TDD_BANDS, RadioModel
 from autonet.twin.state import AREA_CODES, UPF_TIERS, CompiledTopology
 from autonet.twin.validate import TopologyError, validate_topology
 
-__all__ = ["compile_topology", "shortest_link_path"]
+__all__ = ["compile_topology", "route_sites", "shortest_link_path"]
 
 _EPS_MS = 1e-6  # csgraph drops explicit zeros: keep zero-latency links as edges
 
@@ -103,32 +103,12 @@ def compile_topology(
     )
     site_router = np.fromiter((tnode_index[str(d["router"])] for d in sd), np.int32, len(sd))
 
-    n_t = len(tnode_ids)
-    weights = csr_matrix(
-        (
-            np.concatenate([link_lat, link_lat]).astype(np.float64) + _EPS_MS,
-            (np.concatenate([link_u, link_v]), np.concatenate([link_v, link_u])),
-        ),
-        shape=(n_t, n_t),
+    site_upf, path_ptr, path_idx, reach = route_sites(
+        len(tnode_ids), link_u, link_v, link_lat, upf_dc, upf_tier, site_router
     )
-    dcs = np.unique(upf_dc)
-    dist, pred = dijkstra(weights, directed=False, indices=dcs, return_predecessors=True)
-    dist_to_upf = dist[np.searchsorted(dcs, upf_dc)][:, site_router]  # (n_upfs, n_sites)
-    # Nearest UPF by latency; an edge UPF wins a tie (rank: distance, then central=0 < edge=1).
-    score = dist_to_upf - 1e-9 * upf_tier[:, None]
-    site_upf = np.argmin(score, axis=0).astype(np.int32) if upfs else np.zeros(0, np.int32)
-    if len(site_ids) and not np.all(np.isfinite(dist_to_upf.min(axis=0))):
-        bad = site_ids[int(np.argmax(~np.isfinite(dist_to_upf.min(axis=0))))]
+    if not reach.all():
+        bad = site_ids[int(np.argmin(reach))]
         raise TopologyError(f"site {bad!r}: no transport path to any UPF's data centre")
-    link_of = _link_lookup(link_u, link_v)
-    path_ptr = np.zeros(len(site_ids) + 1, dtype=np.int64)
-    chunks: list[list[int]] = []
-    for s in range(len(site_ids)):
-        row = int(np.searchsorted(dcs, upf_dc[site_upf[s]]))
-        hops = _walk(pred[row], int(site_router[s]), link_of)
-        chunks.append(hops)
-        path_ptr[s + 1] = path_ptr[s] + len(hops)
-    path_idx = np.fromiter((h for c in chunks for h in c), np.int32, int(path_ptr[-1]))
 
     return CompiledTopology(
         graph=G,
@@ -178,6 +158,64 @@ def compile_topology(
         upf_instances=np.fromiter((G.nodes[n]["instances"] for n in upfs), np.int32, len(upfs)),
         upf_tier=upf_tier,
     )
+
+
+def route_sites(
+    n_tnodes: int,
+    link_u: NDArray[np.int32],
+    link_v: NDArray[np.int32],
+    link_latency_ms: NDArray[np.float32],
+    upf_dc: NDArray[np.int32],
+    upf_tier: NDArray[np.int8],
+    site_router: NDArray[np.int32],
+) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int32], NDArray[np.bool_]]:
+    """Home every site on the UPF nearest by latency and find its backhaul path.
+
+    The one routing rule of the twin, shared by :func:`compile_topology` and the transport
+    dimensioning: lowest-latency path over the links from the site's access router to the
+    data centre of the nearest UPF (an edge UPF wins a tie).
+
+    Args:
+        n_tnodes: Transport nodes (routers and data centres), indexed ``0..n_tnodes-1``.
+        link_u: One end of each link (transport-node index).
+        link_v: The other end.
+        link_latency_ms: One-way latency of each link.
+        upf_dc: Transport-node index of each UPF's data centre.
+        upf_tier: Tier code of each UPF (``UPF_TIERS``: central 0, edge 1).
+        site_router: Transport-node index of each site's access router.
+
+    Returns:
+        ``(site_upf, path_ptr, path_idx, reachable)``: the UPF of each site, its path as CSR of
+        link indices (access end first) and whether any UPF is reachable (``False``: empty path).
+    """
+    weights = csr_matrix(
+        (
+            np.concatenate([link_latency_ms, link_latency_ms]).astype(np.float64) + _EPS_MS,
+            (np.concatenate([link_u, link_v]), np.concatenate([link_v, link_u])),
+        ),
+        shape=(n_tnodes, n_tnodes),
+    )
+    n_sites = len(site_router)
+    if len(upf_dc) == 0:
+        empty = np.zeros(n_sites, np.int32)
+        return empty, np.zeros(n_sites + 1, np.int64), np.zeros(0, np.int32), empty > 0
+    dcs = np.unique(upf_dc)
+    dist, pred = dijkstra(weights, directed=False, indices=dcs, return_predecessors=True)
+    dist_to_upf = dist[np.searchsorted(dcs, upf_dc)][:, site_router]  # (n_upfs, n_sites)
+    # Nearest UPF by latency; an edge UPF wins a tie (rank: distance, then central=0 < edge=1).
+    score = dist_to_upf - 1e-9 * upf_tier[:, None]
+    site_upf = np.argmin(score, axis=0).astype(np.int32)
+    reachable = np.isfinite(dist_to_upf.min(axis=0))
+    link_of = _link_lookup(link_u, link_v)
+    row_of = np.searchsorted(dcs, upf_dc)
+    path_ptr = np.zeros(n_sites + 1, dtype=np.int64)
+    chunks: list[list[int]] = []
+    for s in range(n_sites):
+        hops = _walk(pred[row_of[site_upf[s]]], int(site_router[s]), link_of)
+        chunks.append(hops)
+        path_ptr[s + 1] = path_ptr[s] + len(hops)
+    path_idx = np.fromiter((h for c in chunks for h in c), np.int32, int(path_ptr[-1]))
+    return site_upf, path_ptr, path_idx, reachable
 
 
 def _neighbours(

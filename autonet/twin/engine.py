@@ -179,10 +179,12 @@ class Twin:
         thp_sum, thp_n, energy_wh, lost = 0.0, 0, 0.0, 0.0
         for res in self.iter_steps(steps):
             avail = res.cell["KQI.Available"] > 0
+            every = bool(avail.all())  # the common case: no mask needed
             users_tot.append(float(res.cell["RRC.ConnMean"].sum(dtype=np.float64)))
             offered.append(float(res.cell["KQI.OfferedDlMbps"].sum(dtype=np.float64)))
-            util_mean.append(float(res.cell["RRU.PrbUsedDl"][avail].mean()) if avail.any() else 0.0)
-            thp = res.cell["DRB.UEThpDl"][avail]
+            util = res.cell["RRU.PrbUsedDl"] if every else res.cell["RRU.PrbUsedDl"][avail]
+            util_mean.append(float(util.mean(dtype=np.float64)) if util.size else 0.0)
+            thp = res.cell["DRB.UEThpDl"] if every else res.cell["DRB.UEThpDl"][avail]
             thp_sum += float(thp.sum(dtype=np.float64))
             thp_n += int(thp.size)
             energy_wh += float(res.cell["PEE.Energy"].sum(dtype=np.float64))

@@ -35,19 +35,18 @@ _D = "autonet (derived KQI)"
 CELL_COUNTERS: Final[tuple[Counter, ...]] = (
     Counter("RRU.PrbUsedDl", "%", "cell",
             "DL PRB utilisation: offered DL load / DL capacity at the step's SINR and usable "
-            "PRBs, capped at 100 (TS 28.552 5.1.1.2.1 reports it as a percentage).", _S),
+            "PRBs, capped at 100 (reported as a percentage).", _S),
     Counter("RRU.PrbUsedUl", "%", "cell", "UL PRB utilisation, as for DL.", _S),
     Counter("RRC.ConnMean", "users", "cell",
             "Mean connected users over the step, after outages, offload and coverage changes "
-            "moved users between cells (TS 28.552 5.1.1.4.1).", _S),
+            "moved users between cells.", _S),
     Counter("DRB.UEThpDl", "Mbit/s", "cell",
             "Mean DL user throughput while transferring: processor sharing, capacity x "
-            "(1 - utilisation), at least capacity x 2 %, scaled by transport/UPF throttling "
-            "(TS 28.552 5.1.1.3.1).", _S),
+            "(1 - utilisation), at least capacity x 2 %, scaled by transport/UPF throttling.", _S),
     Counter("DRB.UEThpUl", "Mbit/s", "cell", "Mean UL user throughput, as for DL.", _S),
     Counter("PEE.AvgPower", "W", "cell",
             "Mean input power of the cell's radio over the step (EARTH model, "
-            "autonet.twin.energy; TS 28.552 5.1.1.19).", _S),
+            "autonet.twin.energy).", _S),
     Counter("PEE.Energy", "Wh", "cell", "Energy drawn by the cell's radio during the step.", _S),
     Counter("KQI.DropRate", "%", "cell",
             "Share of sessions dropped (%): 0.2 + 1.5 per dB of SINR below 3 dB + 5 x the "

@@ -143,10 +143,11 @@ def step_physics(
     site_thr = np.ones(topo.n_sites)
     congested = np.flatnonzero(link_util > 1.0)
     if congested.size:  # each site is throttled by the worst congested link on its path
-        ptr, sites = link_site.indptr, link_site.indices
-        for i in congested.tolist():
-            on = sites[ptr[i] : ptr[i + 1]]
-            site_thr[on] = np.minimum(site_thr[on], 1.0 / link_util[i])
+        ptr = link_site.indptr
+        counts = ptr[congested + 1] - ptr[congested]
+        first = np.repeat(ptr[congested] - np.cumsum(counts) + counts, counts)
+        on = link_site.indices[first + np.arange(int(counts.sum()))]
+        np.minimum.at(site_thr, on, np.repeat(1.0 / link_util[congested], counts))
     upf_load: NDArray[np.float64] = np.bincount(
         st.site_upf, weights=site_traffic * site_thr, minlength=topo.n_upfs
     ).astype(np.float64)

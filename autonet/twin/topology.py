@@ -21,6 +21,7 @@ from autonet.twin.geometry import (
     sector_azimuths,
 )
 from autonet.twin.schema import AREA_TYPES
+from autonet.twin.traffic import TrafficModel
 from autonet.twin.transport import plan_transport
 from autonet.twin.validate import TopologyError, validate_topology
 
@@ -88,6 +89,7 @@ def build_topology(
     isd_km: Mapping[str, float] | None = None,
     n_core: int | None = None,
     n_edge_dcs: int | None = None,
+    traffic: TrafficModel | None = None,
     validate: bool = True,
 ) -> nx.Graph:
     """Build a synthetic mobile network in the schema of :mod:`autonet.twin.schema`.
@@ -114,6 +116,8 @@ def build_topology(
         isd_km: Inter-site distance per area type (default 0.5 / 1.5 / 5 km).
         n_core: Synthetic core routers (default ~ one per 12 aggregation routers, 1..8).
         n_edge_dcs: Edge data centres with a UPF (default: up to 8, one per core domain).
+        traffic: Traffic the links and UPFs are dimensioned for (default ``TrafficModel()``,
+            the twin's default): no link or UPF above ~80 % at an ordinary busy hour.
         validate: Validate the result with :func:`validate_topology`.
 
     Raises:
@@ -164,6 +168,7 @@ def build_topology(
         core_links=core_links,
         n_core=n_core,
         n_edge_dcs=n_edge_dcs,
+        traffic=traffic,
     )
 
     G = nx.Graph()

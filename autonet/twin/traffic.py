@@ -8,6 +8,7 @@ deterministic: the per-cell scale comes from the twin's seed, and each step's no
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -169,6 +170,29 @@ class TrafficModel:
             self._roam = np.where(tot > 0, self.mobility, 0.0).astype(
                 np.float32
             )  # a cell without neighbours keeps its users
+
+    def busy_hour_cell_mbps(self) -> NDArray[np.float64]:
+        """Mean offered DL + UL load of a cell at its area's busy hour (urban, suburban, rural).
+
+        ``users_busy_hour x dl_per_user_mbps x (1 + ul_dl_ratio) x peak activity`` per area
+        (the peak of the area's weekday and weekend profiles; 1 for ``"flat"``), the mean over
+        the per-cell scale and noise (both mean 1). Transport and UPF dimensioning plan on it.
+        """
+        peak = np.ones(3) if self.profile == "flat" else self._table.max(axis=(0, 2))
+        users = np.asarray(self.users_busy_hour, dtype=np.float64)
+        per_user = np.asarray(self.dl_per_user_mbps, dtype=np.float64)
+        out: NDArray[np.float64] = users * per_user * (1.0 + self.ul_dl_ratio) * peak
+        return out
+
+    @property
+    def cell_cv(self) -> float:
+        """Coefficient of variation of one cell's load around its area mean at a given time.
+
+        The product of three independent lognormals of mean 1: the per-cell scale and the
+        per-step noise on users and on load per user, ``sqrt(e^(s^2 + 2 n^2) - 1)``.
+        """
+        s, n = self.scale_sigma, self.noise_sigma
+        return math.sqrt(math.expm1(s * s + 2.0 * n * n))
 
     def add_event(
         self,

@@ -144,3 +144,17 @@ def test_by_hour_standardisation_flags_daytime_load_at_night() -> None:
     assert flat.predict(probe).empty
     hits = hourly.predict(probe)
     assert len(hits) == 1 and {name for name, _ in hits["drivers"].iloc[0]} <= {"prb", "users"}
+
+
+def test_band_normalised_residuals_need_a_bigger_miss_where_the_forecast_is_unsure() -> None:
+    # Residuals +-1 on bands of width 2 -> normalised +-0.5: median 0, MAD 0.5, sigma 0.7413.
+    # Live: a miss of 6 on a band of width 2 scores 3 / 0.7413 = 4.047 (flagged at 4); the
+    # same miss on a band of width 6 scores 1 / 0.7413 = 1.349 (not flagged).
+    train = residual_frame([1.0, -1.0] * 10).assign(p10=49.0, p90=51.0)
+    det = ResidualAnomalyDetector(band_cols=("p10", "p90")).fit(train)
+    live = residual_frame([6.0, 6.0]).assign(p10=[49.0, 47.0], p90=[51.0, 53.0])
+    scored = det.score_samples(live)
+    assert scored["score"].tolist() == pytest.approx([3 / 0.7413, 1 / 0.7413], rel=1e-4)
+    assert det.predict(live)["time"].tolist() == [T0]
+    with pytest.raises(ValueError, match="missing column 'p90'"):
+        det.predict(live.drop(columns="p90"))

@@ -130,3 +130,19 @@ def test_fit_without_topology_is_refused(events: pd.DataFrame) -> None:
 def test_device_outside_topology_is_refused(events: pd.DataFrame) -> None:
     with pytest.raises(AlarmDataError, match="device_id"):
         TopologicalHawkes().fit(events, RING[:4, :4])
+
+
+def test_follows_the_estimator_contract() -> None:
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    model = TopologicalHawkes(penalty=2.0, max_hop=1)
+    assert clone(model).get_params() == model.get_params()
+    with pytest.raises(NotFittedError):
+        model.edges()
+
+
+def test_progress_reports_every_type(events: pd.DataFrame) -> None:
+    seen: list[tuple[int, int]] = []
+    TopologicalHawkes().fit(events, RING, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -94,7 +94,9 @@ def test_global_model_beats_seasonal_naive_on_trend_plus_noise() -> None:
     frame = _trend_panel()
     cut = T0 + pd.Timedelta(days=7)
     train, test = frame[frame["time"] < cut], frame[frame["time"] >= cut]
-    gbm = GlobalKpiForecaster(max_iter=60, max_train_rows=12_000, random_state=0).fit(train)
+    gbm = GlobalKpiForecaster(max_iter=60, max_train_rows=12_000, n_threads=1, random_state=0).fit(
+        train
+    )
     naive = SeasonalNaiveForecaster().fit(train)
     truth = test.rename(columns={"value": "y"})
     mae = {}
@@ -111,7 +113,7 @@ def test_quantiles_are_ordered(name: str) -> None:
     frame = _trend_panel(n_series=6, days=4)
     model = make_forecaster(name)
     if isinstance(model, GlobalKpiForecaster):
-        model.set_params(max_iter=20)
+        model.set_params(max_iter=20, n_threads=1)
     out = model.fit(frame).predict(frame, "12h")
     assert len(out) == 6 * 12
     assert (out["p10"] <= out["p50"]).all() and (out["p50"] <= out["p90"]).all()
@@ -123,7 +125,9 @@ def test_global_model_is_deterministic_and_clonable_and_uses_static_features() -
     static = pd.DataFrame(
         {"band": ["n78", "n28"] * 3, "prbs": [273, 52] * 3}, index=[f"s{i}" for i in range(6)]
     )
-    model = GlobalKpiForecaster(max_iter=15, max_train_rows=2_000, random_state=3, max_horizon="6h")
+    model = GlobalKpiForecaster(
+        max_iter=15, max_train_rows=2_000, n_threads=1, random_state=3, max_horizon="6h"
+    )
     first = clone(model).fit(frame, static=static).predict(frame, "6h")
     second = clone(model).fit(frame, static=static).predict(frame, "6h")
     pd.testing.assert_frame_equal(first, second)
@@ -191,6 +195,8 @@ def test_bad_arguments_are_named() -> None:
         SeasonalNaiveForecaster().fit(long_frame({"a": [1.0] * 10}))
     with pytest.raises(ValueError, match="history too short"):
         GlobalKpiForecaster().fit(long_frame({"a": [1.0] * 30}))
+    with pytest.raises(ValueError, match="n_threads: expected None or a positive integer"):
+        GlobalKpiForecaster(n_threads=0, max_iter=5).fit(frame)
     with pytest.raises(ValueError, match="season='week' needs a sampling period"):
         SeasonalNaiveForecaster(season="week").fit(long_frame({"a": [1.0] * 40}, "5h"))
     ets = ExponentialSmoothingForecaster().fit(frame)

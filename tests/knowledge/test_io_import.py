@@ -379,3 +379,19 @@ def test_named_alarms_need_only_the_required_columns(engine: Engine, tmp_path: P
         row = session.scalars(sa.select(AlarmEvent)).one()
     assert (row.cleared_at, row.severity, row.alarm_uid) == (None, None, None)
     assert row.raised_at == datetime(1970, 1, 1, 0, 1, tzinfo=UTC)
+
+
+def test_parquet_nans_and_missing_times_are_named(engine: Engine, tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "time": pd.to_datetime(["2026-01-01 00:00", None, "2026-01-01 02:00"]),
+            "object": ["C1", "C1", "C1"],
+            "counter": ["x", "x", "x"],
+            "value": [1.0, 2.0, np.nan],
+        }
+    )
+    frame.to_parquet(tmp_path / "k.parquet")
+    with pytest.raises(ImportValidationError) as info:
+        import_kpis(engine, tmp_path / "k.parquet")
+    assert _where(info) == [(2, None, "time"), (3, None, "value")]  # Parquet: no lines
+    assert _count(engine, KpiSample) == 0

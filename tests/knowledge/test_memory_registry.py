@@ -14,6 +14,7 @@ from sklearn.metrics import mean_absolute_error
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from autonet.knowledge.io import import_kpis
 from autonet.knowledge.memory import (
     AuditEntry,
     Base,
@@ -223,3 +224,20 @@ def test_retrainer_refuses_bad_data(engine: Engine) -> None:
     with pytest.raises(ValueError, match="min_improvement"):
         _retrainer(engine, min_improvement=1.5)
     assert retrainer.registry.versions("kpi") == []
+
+
+def test_retraining_is_due_after_enough_imported_kpi_samples(
+    engine: Engine, tmp_path: Path
+) -> None:
+    retrainer = _retrainer(engine, min_new_cases=100, min_new_samples=3)
+    X, y = _regime(2.0, 1.0, 20, seed=12)
+    retrainer.retrain(X[:15], y[:15], X[15:], y[15:])
+    path = tmp_path / "k.csv"
+    path.write_text("time,object,counter,value\n0,C1,x,1\n60,C1,x,2\n")
+    import_kpis(engine, path)
+    assert retrainer.pending().kpi_samples == 2
+    assert not retrainer.due()
+    path.write_text("time,object,counter,value\n120,C1,x,3\n")
+    import_kpis(engine, path)
+    assert retrainer.pending().kpi_samples == 3
+    assert retrainer.due()

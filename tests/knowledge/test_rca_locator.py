@@ -257,3 +257,35 @@ def test_link_root_alarm_on_both_end_routers(locator: RootCauseLocator) -> None:
 def test_unknown_alarm_types_on_a_twin_topology_are_named(locator: RootCauseLocator) -> None:
     with pytest.raises(RCAInputError, match=r"\['FAN_FAILURE'\] are not alarms of the twin"):
         locator.locate([alarm(1, "FAN_FAILURE", "S1", 0), alarm(2, "LINK_DOWN", "AR1", 0)])
+
+
+def test_symptoms_after_the_window_are_not_the_fault_s(chain: nx.Graph) -> None:
+    alarms = [*fibre_cut("AR1--AR2", ["S2"])[:2], alarm(9, "CELL_UNAVAILABLE", "S2-C1", 400)]
+    short = RootCauseLocator(window_s=60).fit(chain).locate(alarms)[0]
+    assert short.node == "AR1--AR2"
+    assert "A9" not in short.alarm_ids
+    long = RootCauseLocator(window_s=600).fit(chain).locate(alarms)[0]
+    assert "A9" in long.alarm_ids
+
+
+def test_rerouted_paths_change_what_is_behind_a_link(chain: nx.Graph) -> None:
+    # Pretend S3 was rerouted over AGG1--AR1: a cut there now explains S3 too.
+    paths = {"S3": ["AGG1--AR1", "AGG1--CR1", "CR1--DC1"]}
+    loc = RootCauseLocator().fit(chain, site_paths=paths)
+    assert loc.index_ is not None
+    assert loc.index_.behind["AGG1--AR1"] == {"S1", "S2", "S3"}
+    with pytest.raises(RCAInputError, match=r"site 'S3': unknown link ids.*'NOPE'"):
+        RootCauseLocator().fit(chain, site_paths={"S3": ["NOPE"]})
+
+
+def test_topology_with_a_dangling_reference_is_named() -> None:
+    G = nx.Graph()
+    G.add_node("S1", kind="site", router="AR9")
+    G.add_node("R1", kind="router", role="access")
+    G.add_node("R2", kind="router", role="core")
+    G.add_edge("R1", "R2", relation="link", link_id="L1")
+    with pytest.raises(RCAInputError, match=r"site 'S1'.*'AR9'"):
+        RootCauseLocator().fit(G)
+    G.add_node("S1-C1", kind="cell", site="S0")
+    with pytest.raises(RCAInputError, match=r"cell 'S1-C1': its site 'S0'"):
+        build_index(G)

@@ -108,3 +108,13 @@ def test_real_backbone(shared_data: Path) -> None:
 def test_parse_fault() -> None:
     assert parse_fault("fibre_cut@AR1--AGG1@7.5:2") == FaultSpec("fibre_cut", "AR1--AGG1", 7.5, 2.0)
     assert parse_fault("interference@S1-C1") == FaultSpec("interference", "S1-C1", 0.0, None)
+
+
+def test_counters_lists_the_kpi_definitions() -> None:
+    result = runner.invoke(build_app(), ["twin", "counters", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert rows["PEE.AvgPower"]["unit"] == "W" and rows["TN.LinkUtil"]["level"] == "link"
+    assert set(rows) >= {c.name for c in CELL_COUNTERS}
+    table_out = runner.invoke(build_app(), ["twin", "counters"])
+    assert table_out.exit_code == 0 and "RRU.PrbUsedDl" in table_out.stdout

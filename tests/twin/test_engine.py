@@ -254,6 +254,8 @@ def test_run_summary_and_iter_steps() -> None:
     assert summary.users_peak == pytest.approx(sum(USERS))
     assert [r.step for r in twin.iter_steps(2)] == [4, 5]
     assert twin.step_index == 6
+    empty = twin.run(0)
+    assert empty.steps == 0 and empty.busy_hour is None and empty.energy_kwh == 0.0
     with pytest.raises(ValueError, match="steps must be an integer >= 0"):
         twin.run(-1)
 
@@ -366,10 +368,46 @@ def test_record_keeps_only_the_counters_asked_for() -> None:
     wide = twin.kpis("wide")
     assert list(wide.columns) == ["RRC.ConnMean", "PEE.AvgPower"]
     assert wide["RRC.ConnMean"].tolist() == pytest.approx([*USERS, *USERS])
-    with pytest.raises(KeyError, match="PEE.Energy"):
+    with pytest.raises(KeyError, match=r"PEE\.Energy"):
         twin.kpi_array("PEE.Energy")
     lean = make_twin(record=False)
     assert lean.step()["RRC.ConnMean"][0] == pytest.approx(100.0)
     assert lean.kpis("wide").empty
-    with pytest.raises(ValueError, match="RRC.Bogus"):
+    with pytest.raises(ValueError, match=r"RRC\.Bogus"):
         make_twin(record=["RRC.Bogus"])
+
+
+@pytest.fixture(scope="module")
+def small_network() -> nx.Graph:
+    from autonet.twin.topology import build_topology
+
+    return build_topology(n_sites=6, seed=3)
+
+
+def test_users_are_conserved_whatever_breaks(small_network: nx.Graph) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    base = Twin(small_network, traffic=flat_traffic(), seed=1)
+    n = base.compiled.n_cells
+    offered = base.clone().step()["RRC.ConnMean"].sum(dtype=np.float64)
+
+    @settings(max_examples=20, deadline=None)
+    @given(
+        off=hs.lists(hs.booleans(), min_size=n, max_size=n),
+        offload=hs.lists(hs.floats(0.0, 0.9), min_size=n, max_size=n),
+        tilt=hs.lists(hs.floats(0.0, 8.0), min_size=n, max_size=n),
+    )
+    def check(off: list[bool], offload: list[float], tilt: list[float]) -> None:
+        twin = base.clone()
+        twin.state.cell_on[:] = ~np.asarray(off)
+        twin.state.cell_offload[:] = offload
+        twin.state.cell_tilt_deg += np.asarray(tilt, dtype=np.float32)
+        res = twin.step()
+        kept = res["RRC.ConnMean"].sum(dtype=np.float64)
+        lost = res["KQI.LostUsers"].sum(dtype=np.float64)
+        assert kept + lost == pytest.approx(offered, rel=1e-5)
+        assert (res["RRC.ConnMean"][np.asarray(off)] == 0).all()
+        assert (res["RRU.PrbUsedDl"] <= 100.0).all() and (res["RRU.PrbUsedDl"] >= 0.0).all()
+
+    check()

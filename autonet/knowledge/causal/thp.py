@@ -31,7 +31,8 @@ class TopologicalHawkes(BaseEstimator):
     by effect type, so each type's parents are fitted on their own by EM (the problem is concave:
     EM reaches the maximum likelihood). An edge ``j -> i`` is kept when cause ``j`` explains at
     least ``min_explained`` events of ``i`` and its likelihood-ratio statistic
-    ``2 * (logL - logL_without_j)`` pays the BIC price of its ``max_hop + 1`` excitation
+    ``2 * (logL - logL_without_j)`` (the other parameters held at their fitted values, an upper
+    bound of the refitted ratio) pays the BIC price of its ``max_hop + 1`` excitation
     parameters, ``penalty * (max_hop + 1) * ln(n_i)`` with ``n_i`` the number of events of
     ``i``. A prior forces required edges in and removes forbidden ones from the model before
     fitting.
@@ -50,6 +51,17 @@ class TopologicalHawkes(BaseEstimator):
         acyclic: Break cycles by dropping their weakest non-required edge (a DAG out).
         max_iter: EM iterations per effect type.
         tol: EM stops when the relative log-likelihood gain falls below it.
+
+    Attributes:
+        causal_matrix_: ``int8`` ``n_types x n_types``, 1 where row causes column.
+        edge_strengths_: Share of the effect's events attributed to the cause, on the edges.
+        scores_: The same share for every pair (a ranking of candidate edges).
+        explained_events_: Expected number of effect events attributed to the cause.
+        likelihood_ratio_: Likelihood-ratio statistic of each candidate edge.
+        alpha_: Excitation per (hop, cause, effect), in events per cause event per device.
+        baseline_: Background rate per (type, device), events per second.
+        log_likelihood_: Log-likelihood of the fitted model.
+        labels_: Alarm-type labels in matrix order.
     """
 
     def __init__(

@@ -33,8 +33,6 @@ _STOP = frozenset((
 # Words that ask what to do about something: playbooks answer those.
 _REMEDY = frozenset(("fix", "repair", "handle", "resolve", "remediate", "troubleshoot", "heal",
                      "playbook", "do"))  # fmt: skip
-    ["fix", "repair", "handle", "resolve", "remediate", "troubleshoot", "heal", "playbook", "do"]
-)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class NewCase:
     verdict: str = "pending"
     summary: str = ""
     run_id: str | None = None
+    intent_id: int | None = None
     root_cause: Mapping[str, Any] = field(default_factory=dict)
     detected_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -92,6 +93,7 @@ def _row(case: NewCase) -> Case:
         verdict=case.verdict,
         summary=case.summary,
         run_id=case.run_id,
+        intent_id=case.intent_id,
         detected_at=case.detected_at or utcnow(),
         resolved_at=case.resolved_at,
         actions=[

@@ -41,6 +41,7 @@ class Candidate:
     domain: str
     t0: float
     root_slots: list[list[int]] = field(default_factory=list)  # root alarms per locus node
+    root_nodes: list[str] = field(default_factory=list)  # the locus node of each root slot
     slots: list[Slot] = field(default_factory=list)
     groups: list[tuple[str, str]] = field(default_factory=list)  # (what, expected types)
     optional: list[tuple[int, float]] = field(default_factory=list)  # (symptom, weight)

@@ -48,6 +48,7 @@ def generic_candidates(
             lo, hi = t0 - slack_s, t0 + window_s
             c = Candidate(node, f"alarm:{atype}", domain_of(node), t0, root_expected=False)
             c.root_slots = [[i for i in idx if t0 <= symptoms[i].time_s <= hi]]
+            c.root_nodes = [node]
             for other, hops in near.items():
                 if other not in by_node:
                     continue

@@ -110,9 +110,18 @@ def _region(idx: DependencyIndex, e: str, sites: list[str]) -> set[str]:
     return region
 
 
+_MAX_STARTS = 32
+
+
 def _episodes(times: list[float], window_s: float) -> list[float]:
+    """When an episode of the fault may start: at each root alarm (a spurious or repeated
+    root alarm must not swallow the real one); clustered by ``window_s`` when there are many
+    (a flapping element)."""
+    unique = sorted(set(times))
+    if len(unique) <= _MAX_STARTS:
+        return unique
     starts: list[float] = []
-    for t in sorted(times):
+    for t in unique:
         if not starts or t - starts[-1] > window_s:
             starts.append(t)
     return starts
@@ -152,6 +161,7 @@ def _build(
         lo, hi = t0 - ctx.slack_s, t0 + ctx.window_s
         c = Candidate(e, sig.fault_type, domain, t0)
         c.root_slots = [[i for i in root_at[n] if lo <= symptoms[i].time_s <= hi] for n in locus]
+        c.root_nodes = list(locus)
         slot_at: dict[str, list[Slot]] = defaultdict(list)
         for g, (exp, nodes) in enumerate(zip(sig.expect, scopes, strict=True)):
             types = "/".join(sorted(exp.types - {KPI_ANOMALY}))

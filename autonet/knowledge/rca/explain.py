@@ -41,13 +41,17 @@ def to_hypothesis(
     evidence: list[str] = []
     sig = FAULT_SIGNATURES.get(c.fault_type)
     if c.root:
-        r = symptoms[c.root[0]]
-        text = f"root alarm {r.alarm_type} on {r.node} at {format_time(r.time_s)}"
-        if len(c.root) > 1:
-            text += f" (+{len(c.root) - 1} repeat(s))"
+        seen = list(dict.fromkeys((symptoms[i].alarm_type, symptoms[i].node) for i in c.root))
+        text = f"root alarm {', '.join(f'{t} on {n}' for t, n in seen)}"
+        text += f" from {format_time(symptoms[c.root[0]].time_s)}"
+        if len(c.root) > len(seen):
+            text += f" (+{len(c.root) - len(seen)} repeat(s))"
         if c.first:
             text += ", before every symptom it explains"
         evidence.append(text)
+        quiet = [n for n, found in zip(c.root_nodes, c.root_slots, strict=True) if not found]
+        if quiet:
+            evidence.append(f"no root alarm on {', '.join(quiet)}")
     elif c.root_expected and sig is not None:
         evidence.append(
             f"no root alarm ({'/'.join(sorted(sig.root_types))}) on {c.element}: inferred from "
@@ -76,11 +80,14 @@ def to_hypothesis(
             evidence.append(
                 f"symptoms {min(deltas):+.1f} to {max(deltas):+.1f} s after the root alarm"
             )
-    if episodes:
-        when = _names([format_time(e.t0) for e in sorted(episodes, key=lambda e: e.t0)])
-        evidence.append(f"{len(episodes)} more episode(s) of the same fault at {when}")
-        for e in episodes:
-            members = members | e.members()
+    # Other episodes of the same fault: only those that add alarms are worth a word (a link's
+    # second end alarming a second later starts an "episode" with the same alarms).
+    extra = [e for e in episodes if not e.members() <= members]
+    if extra:
+        when = _names([format_time(e.t0) for e in sorted(extra, key=lambda e: e.t0)])
+        evidence.append(f"{len(extra)} more episode(s) of the same fault at {when}")
+    for e in episodes:
+        members = members | e.members()
     overlap = len(members & explained_before)
     if overlap:
         evidence.append(f"{overlap} of its symptom(s) already explained by hypotheses above")

@@ -43,7 +43,9 @@ class RootCauseLocator(BaseEstimator):
     On a twin topology (every node has a schema ``kind``) the fault types are those of
     ``events.FAULT_TYPES`` with the signatures of ``signatures.FAULT_SIGNATURES``; on a plain
     device graph (an adjacency matrix) each alarm is a candidate root of the alarms within
-    ``max_hops`` of it, weighted by the alarm-type ``priors`` (uniform without them).
+    ``max_hops`` of it, weighted by the alarm-type ``priors`` (uniform without them; a zero
+    strength forbids the pair). On a twin topology, priors let a fault also explain alarm
+    types its signature does not list, near its root, weighted by their strength.
 
     Args:
         max_hypotheses: how many hypotheses to return at most.

@@ -154,5 +154,7 @@ def register(app: typer.Typer) -> None:
         )
         for col in out.columns[1:4] + out.columns[-1:]:
             col.justify = "left"
+        for col in out.columns[1:3]:
+            col.no_wrap = True  # ids stay whole; the evidence column folds instead
         out.columns[-1].overflow = "fold"
         console.print(out)

@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         """Route one request through AgentGate and print the decision."""
         from autonet.platform.config import get_settings
         from autonet.platform.gate.cards import ROLES
-        from autonet.platform.gate.router import build_gate
+        from autonet.platform.gate.factory import build_gate
 
         if role not in ROLES:
             fail(f"unknown role {role!r}; expected one of: {', '.join(ROLES)}", EXIT_USAGE)

@@ -256,8 +256,26 @@ def _summary(twin: Any) -> dict[str, Any]:
     }
 
 
+def counters(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+) -> None:
+    """List the counters the twin reports: name, unit, level and definition."""
+    from autonet.twin.kpis import counter_table
+
+    frame = counter_table()
+    if as_json:
+        emit_json(frame.to_dict(orient="records"))
+        return
+    rows = frame[["name", "unit", "level", "description"]].itertuples(index=False)
+    out = table("twin counters", ("name", "unit", "level", "definition"), list(rows))
+    for column in out.columns:
+        column.justify = "left"
+    console.print(out)
+
+
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the root app."""
     group = typer.Typer(help="The digital twin: simulate the network.", no_args_is_help=True)
     group.command("simulate")(simulate)
+    group.command("counters")(counters)
     app.add_typer(group, name="twin")

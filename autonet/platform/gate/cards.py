@@ -181,6 +181,8 @@ class AgentRegistry:
 def validate_arguments(card: AgentCard, args: Mapping[str, Any]) -> list[str]:
     """Validate ``args`` against ``card``'s JSON Schema; readable errors, [] when valid."""
     validator = _validator(card)
+    if validator.is_valid(dict(args)):
+        return []
     errors = sorted(validator.iter_errors(dict(args)), key=lambda e: list(e.absolute_path))
     out: list[str] = []
     for err in errors:

@@ -95,19 +95,26 @@ def _accepts(schema: Mapping[str, Any], value: Any) -> bool:
     return bool(hit[1].is_valid(value))
 
 
+@lru_cache(maxsize=1024)
+def _enum_pattern(enum: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every spelling of the enum's values (longest first) -> value."""
+    of: dict[str, str] = {}
+    for value in enum:
+        for word in (value.lower(), value.lower().replace("_", " "), *_ENUM_ALIASES.get(value, ())):
+            of.setdefault(word, value)
+    words = sorted(of, key=len, reverse=True)
+    alternation = "|".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![\w-])(" + alternation + r")(?![\w-])"), of
+
+
 def _enum_in_text(schema: Mapping[str, Any], text: str) -> Any:
+    """The enum value whose spelling occurs first in ``text`` (longest spelling wins a tie)."""
     enum = schema.get("enum")
     if not enum or not all(isinstance(v, str) for v in enum):
         return None
-    low = text.lower()
-    best: tuple[int, int, str] | None = None
-    for value in enum:
-        words = (value.lower(), value.lower().replace("_", " "), *_ENUM_ALIASES.get(value, ()))
-        for word in words:
-            m = re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", low)
-            if m and (best is None or (m.start(), -len(word)) < (best[0], best[1])):
-                best = (m.start(), -len(word), value)
-    return best[2] if best else None
+    pattern, of = _enum_pattern(tuple(enum))
+    m = pattern.search(text.lower())
+    return of[m.group(1)] if m else None
 
 
 def fill_arguments(

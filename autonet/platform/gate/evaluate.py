@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import jsonschema
 import numpy as np
@@ -25,6 +25,11 @@ __all__ = [
 ]
 
 _OUTPUT_VALIDATOR = jsonschema.Draft202012Validator(ROUTE_OUTPUT_SCHEMA)
+
+
+@runtime_checkable
+class _RouterLike(Protocol):
+    def route(self, query: Any, **kwargs: Any) -> RouteDecision: ...
 
 
 class Router(Protocol):
@@ -121,7 +126,7 @@ def _json_valid(decision: RouteDecision) -> bool:
 
 
 def evaluate(
-    router: Router | Callable[[Mapping[str, Any]], RouteDecision],
+    router: _RouterLike | Callable[[Mapping[str, Any]], RouteDecision],
     records: Iterable[Mapping[str, Any]],
 ) -> EvalReport:
     """Route every record and score it against its gold output.
@@ -134,15 +139,15 @@ def evaluate(
     started = time.perf_counter()
     for record in records:
         t0 = time.perf_counter()
-        if callable(router) and not hasattr(router, "route"):
-            decision = router(record)
-        else:
-            decision = router.route(  # type: ignore[union-attr]
+        if isinstance(router, _RouterLike):
+            decision = router.route(
                 record["query"],
                 role=record.get("role", "operator"),
                 context=record.get("context") or {},
                 candidates=record.get("candidates"),
             )
+        else:
+            decision = router(record)  # a function of the record
         latencies.append((time.perf_counter() - t0) * 1000.0)
         action_ok, agent_ok, correct = _is_correct(decision, record["gold"])
         predictions.append(

@@ -151,17 +151,16 @@ def evaluate_bfcl(
         for n, item in enumerate(_read_jsonl(path)):
             if limit is not None and n >= limit:
                 break
-            cards = {}
+            cards: dict[str, AgentCard] = {}
             for fn in item["function"]:
                 card = bfcl_card(fn)
                 cards.setdefault(card.name, card)
-            names = {sanitize_name(fn["name"]): fn["name"] for fn in item["function"]}
             router = make_router(AgentRegistry(cards.values()))
             decision: RouteDecision = router.route(_bfcl_question(item), role="operator")
             latencies.append(decision.latency_ms)
             stats["n"] += 1
             truth = answers.get(item["id"], [])
-            _score_bfcl(category, decision, truth, names, stats)
+            _score_bfcl(category, decision, truth, stats)
         n = max(stats["n"], 1)
         prefix = f"bfcl_{category}"
         out[f"{prefix}_n"] = float(stats["n"])
@@ -176,7 +175,6 @@ def _score_bfcl(
     category: str,
     decision: RouteDecision,
     truth: list[dict[str, Any]],
-    names: Mapping[str, str],
     stats: Counter[str],
 ) -> None:
     action = decision.action

@@ -22,9 +22,10 @@ from autonet.platform.gate.safeguards import (
 )
 from autonet.platform.gate.slots import extract_slots
 
-__all__ = ["AgentGate", "build_gate", "build_request"]
+__all__ = ["MAX_PLAN_STEPS", "AgentGate", "build_request"]
 
 logger = logging.getLogger(__name__)
+MAX_PLAN_STEPS = 8  # longer compositions are escalated rather than executed automatically
 _CALL, _PLAN = RouteAction.CALL_AGENT, RouteAction.MULTI_AGENT_PLAN
 _DIRECT, _ESCALATE = RouteAction.DIRECT_ANSWER, RouteAction.ESCALATE
 
@@ -204,6 +205,10 @@ class AgentGate:
                 reason = f"role {req.role!r} may not invoke {card.name} (allowed: "
                 reason += ", ".join(sorted(card.roles)) + ")"
                 return _decision(backend, _ESCALATE, one, None, guards, rationale=reason)
+        if len(checked) > MAX_PLAN_STEPS:
+            guards.append("plan_too_long")
+            reason = f"a plan of {len(checked)} steps exceeds {MAX_PLAN_STEPS}; a person decides"
+            return _decision(backend, _ESCALATE, one, None, guards, rationale=reason)
         if action is _PLAN and len(checked) >= 2:
             two.plan = checked
             return _decision(backend, _PLAN, one, two, guards)
@@ -221,7 +226,10 @@ class AgentGate:
         card = req.registry.get(name)
         args = {k: v for k, v in step.arguments.items() if k in card.properties}
         dropped = sorted(set(step.arguments) - set(args))
-        invalid = _invalid_properties(card, args)
+        errors = validate_step(card, args)
+        if not errors and not dropped:
+            return PlanStep(agent=name, arguments=args)
+        invalid = _invalid_properties(errors)
         if dropped or invalid:
             guards.append(f"invalid_arguments:{name}:{','.join(dropped + invalid)}")
             args = {k: v for k, v in args.items() if k not in invalid}
@@ -271,10 +279,10 @@ def build_request(
     )
 
 
-def _invalid_properties(card: Any, args: Mapping[str, Any]) -> list[str]:
+def _invalid_properties(errors: Sequence[str]) -> list[str]:
     """Properties whose values violate their sub-schema (missing ones are not listed)."""
     bad = []
-    for err in validate_step(card, dict(args)):
+    for err in errors:
         where = err.split(":", 1)[0].split(".", 1)[-1]
         if where != "(arguments)":
             bad.append(where.split(".", 1)[0])
@@ -337,52 +345,10 @@ def _unit(value: float) -> float:
     return 0.0 if v != v else min(1.0, max(0.0, v))
 
 
-def build_gate(settings: Any = None, *, registry: AgentRegistry | None = None) -> AgentGate:
-    """The platform's gate: embedded edge backend by default, LLM per ``settings``.
+def __getattr__(name: str) -> Any:
+    # ``build_gate`` lives in factory.py (it imports this module); kept reachable from here.
+    if name == "build_gate":
+        from autonet.platform.gate.factory import build_gate
 
-    ``settings.gate_backend == "llm"`` makes the LLM endpoint (``llm_base_url``) the edge
-    backend; ``llm_fallback_base_url`` adds an LLM fallback for low-confidence routes.
-
-    Raises:
-        ValueError: If the LLM backend is selected without an endpoint URL.
-    """
-    from autonet.platform.config import get_settings
-    from autonet.platform.gate.catalog import default_registry
-    from autonet.platform.gate.embedded import EmbeddedBackend
-
-    settings = settings or get_settings()
-    registry = registry or default_registry()
-    backend: RouterBackend
-    if settings.gate_backend == "llm":
-        if not settings.llm_base_url:
-            raise ValueError(
-                "gate_backend is 'llm' but llm_base_url is not set; set AUTONET_LLM_BASE_URL "
-                "to an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1"
-            )
-        from autonet.platform.gate.llm import LLMBackend
-
-        backend = LLMBackend(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key,
-            timeout_s=settings.llm_timeout_s,
-        )
-    else:
-        backend = EmbeddedBackend()
-    fallback: RouterBackend | None = None
-    if settings.llm_fallback_base_url:
-        from autonet.platform.gate.llm import LLMBackend
-
-        fallback = LLMBackend(
-            base_url=settings.llm_fallback_base_url,
-            model=settings.llm_fallback_model or settings.llm_model,
-            api_key=settings.llm_api_key,
-            timeout_s=settings.llm_timeout_s,
-            name="llm-fallback",
-        )
-    return AgentGate(
-        registry,
-        backend=backend,
-        fallback=fallback,
-        threshold=settings.gate_confidence_threshold,
-    )
+        return build_gate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -169,6 +169,7 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         text = _slot_corrector().correct(text)
     out: list[Slot] = []
     taken: list[tuple[int, int]] = []
+    digits = any(ch.isdigit() for ch in text)  # most patterns need a digit: skip them if none
 
     def add(kind: str, value: Any, m: re.Match[str], hint: str = "", group: int = 0) -> None:
         span = m.span(group)
@@ -177,31 +178,31 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         taken.append(span)
         out.append(Slot(kind, value, span[0], span[1], hint))
 
-    for m in _RE_CELL.finditer(text):
+    for m in _RE_CELL.finditer(text) if digits else ():
         add("cell", f"S{int(m[1]):04d}-C{m[2]}", m)
-    for m in _RE_CHANGE.finditer(text):
+    for m in _RE_CHANGE.finditer(text) if digits else ():
         add("change", f"CHG-{int(m[1]):04d}", m)
-    for m in _RE_INTENT.finditer(text):
+    for m in _RE_INTENT.finditer(text) if digits else ():
         add("intent", f"INT-{int(m[1]):04d}", m)
-    for m in _RE_TICKET.finditer(text):
+    for m in _RE_TICKET.finditer(text) if digits else ():
         add("ticket", f"TT-{int(m[1]):05d}", m)
-    for m in _RE_SLICE.finditer(text):
+    for m in _RE_SLICE.finditer(text) if digits else ():
         add("slice", f"SL-{int(m[1] or m[2]):03d}", m)
-    for m in _RE_SITE.finditer(text):
+    for m in _RE_SITE.finditer(text) if digits else ():
         add("site", f"S{int(m[1]):04d}", m)
-    for m in _RE_LINK.finditer(text):
+    for m in _RE_LINK.finditer(text) if digits else ():
         add("link", f"L{int(m[1]):04d}", m)
-    for m in _RE_DATE_ISO.finditer(text):
+    for m in _RE_DATE_ISO.finditer(text) if digits else ():
         add("date", f"{m[1]}-{m[2]}-{m[3]}", m)
-    for m in _RE_DATE_EU.finditer(text):
+    for m in _RE_DATE_EU.finditer(text) if digits else ():
         add("date", f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}", m)
-    for m in _RE_THR_BYTES.finditer(text):
+    for m in _RE_THR_BYTES.finditer(text) if digits else ():
         add("throughput_mbps", _clean(_num(m[1]) * vocab.BYTE_UNITS[m[2]]), m)
-    for m in _RE_THR.finditer(text):
+    for m in _RE_THR.finditer(text) if digits else ():
         add("throughput_mbps", _clean(_num(m[1]) * vocab.THROUGHPUT_UNITS_MBPS[m[2].lower()]), m)
     for m in _RE_NINES.finditer(text):
         add("reliability_pct", vocab.RELIABILITY_WORDS[m[1].lower()], m)
-    for m in _RE_PCT.finditer(text):
+    for m in _RE_PCT.finditer(text) if digits else ():
         value = _num(m[1])
         before = text[max(0, m.start() - 40) : m.start()].lower()
         if value >= 99.0 or re.search(r"reliab|availab|uptime", before):
@@ -209,13 +210,13 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         else:
             after = text[m.end() : m.end() + 25].lower()
             add("percent", _clean(value), m, _percent_hint(before[-25:], after))
-    for m in _RE_WINDOW.finditer(text):
+    for m in _RE_WINDOW.finditer(text) if digits else ():
         start, end = _hour(m[1], m[2], m[3]), _hour(m[4], m[5], m[6])
         if start is not None and end is not None and start != end:
             add("window", {"start": start, "end": end}, m)
     for m in _RE_NAMED_WINDOW.finditer(text):
         add("window", dict(_WINDOW_OF[_key(m[1])]), m)
-    for m in _RE_LAT.finditer(text):
+    for m in _RE_LAT.finditer(text) if digits else ():
         add("latency_ms", _clean(_num(m[1]) * _LAT_UNITS[m[2].lower()]), m)
     for m in _RE_DUR.finditer(text):
         if not m[1] and m[4].lower() in {"w", "m", "d"} and re.search(r"\s", m[0]):
@@ -225,7 +226,7 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         add("duration_min", round(minutes), m, _time_hint(m[1]), group=0)
     for m in _RE_DUR_BARE.finditer(text):
         add("duration_min", _DUR_UNITS[m[2].lower()], m, _time_hint(m[1]))
-    for m in _RE_ATTEND.finditer(text):
+    for m in _RE_ATTEND.finditer(text) if digits else ():
         add("attendance", round(_num(m[1]) * (1000 if m[2] else 1)), m)
     for m in _RE_KPI.finditer(text):
         add("kpi", _KPI_OF[_key(m[1])], m)
@@ -249,7 +250,7 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         add("priority", f"P{(m[1] or m[2])[-1]}", m)
     for m in _RE_MODEL.finditer(text):
         add("model", _MODEL_OF[_key(m[1])], m)
-    for m in _RE_NUMBER.finditer(text):
+    for m in _RE_NUMBER.finditer(text) if digits else ():
         after = text[m.end() : m.end() + 25].lower()
         before = text[max(0, m.start() - 25) : m.start()].lower()
         add("number", _clean(float(m[1])), m, _percent_hint(before, after))

@@ -13,8 +13,9 @@ from autonet.platform.gate import ROUTE_OUTPUT_SCHEMA, RouteAction
 from autonet.platform.gate.backend import RouteRequest, StageOne
 from autonet.platform.gate.catalog import default_registry
 from autonet.platform.gate.embedded import EmbeddedBackend
+from autonet.platform.gate.factory import build_gate
 from autonet.platform.gate.llm import LLMBackend, span_confidence
-from autonet.platform.gate.router import AgentGate, build_gate
+from autonet.platform.gate.router import AgentGate
 
 CANDS = ["rca_locator", "ticketing", "field_dispatch"]
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autonet.platform.gate import ROUTE_OUTPUT_SCHEMA, RegistryError, RouteAction
 from autonet.platform.gate.backend import (
@@ -18,7 +20,8 @@ from autonet.platform.gate.backend import (
 from autonet.platform.gate.catalog import default_registry
 from autonet.platform.gate.decision import PlanStep, RouteDecision
 from autonet.platform.gate.embedded import EmbeddedBackend
-from autonet.platform.gate.router import AgentGate, build_gate
+from autonet.platform.gate.factory import build_gate
+from autonet.platform.gate.router import AgentGate
 
 CALL, PLAN = RouteAction.CALL_AGENT, RouteAction.MULTI_AGENT_PLAN
 DIRECT, ESCALATE = RouteAction.DIRECT_ANSWER, RouteAction.ESCALATE
@@ -230,3 +233,32 @@ def test_build_gate_defaults_and_llm_without_url() -> None:
     assert gate.backend.name == "embedded" and gate.fallback is None
     with pytest.raises(ValueError, match="llm_base_url is not set"):
         build_gate(Settings(gate_backend="llm", llm_base_url=None))
+
+
+def test_stage1_failure_without_candidates_is_direct() -> None:
+    gate = AgentGate(default_registry(), backend=_Broken())
+    d = _valid(gate.route("open a trouble ticket for S0012", candidates=[]))
+    assert d.action is DIRECT
+    assert "stage1_failure" in d.safeguards
+
+
+def test_empty_candidate_set_is_direct(gate: AgentGate) -> None:
+    d = _valid(gate.route("open a trouble ticket for S0012", candidates=[]))
+    assert d.action is DIRECT
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.one_of(st.text(max_size=200), st.binary(max_size=64)),
+    role=st.sampled_from(["viewer", "operator", "engineer", "admin", "nobody"]),
+)
+def test_any_input_gives_a_schema_valid_decision(gate: AgentGate, text: Any, role: str) -> None:
+    _valid(gate.route(text, role=role))
+
+
+def test_overlong_plan_is_escalated(gate: AgentGate) -> None:
+    text = ", then ".join(f"check the alarms on S{i:04d}" for i in range(1, 13))
+    d = _valid(gate.route(text))
+    assert d.action is ESCALATE and "plan_too_long" in d.safeguards
