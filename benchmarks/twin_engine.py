@@ -81,6 +81,8 @@ def measure(cells: int, steps: int, clones: int, seed: int) -> dict[str, float]:
         "few_cell_steps_per_cpu_s": n * steps / few_cpu,
         "clone_ms_median": 1e3 * times[len(times) // 2],
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        "max_link_util_pct": float(twin.kpi_array("TN.LinkUtil", "link").max()),
+        "max_upf_load_pct": float(twin.kpi_array("UPF.Load", "upf").max()),
     }
 
 
@@ -133,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(target < {TARGET_CLONE_MS:.0f} ms)")  # fmt: skip
     print(f"peak memory at {big['cells']} cells: {big['peak_rss_gib']:.3f} GiB "
           f"(target < {TARGET_PEAK_GIB} GiB)")  # fmt: skip
+    for r in rows:
+        print(f"busiest over the day at {r['cells']} cells: link {r['max_link_util_pct']:.1f} %, "
+              f"UPF {r['max_upf_load_pct']:.1f} % (dimensioned for < 80 %)")  # fmt: skip
     return 0
 
 

@@ -52,6 +52,16 @@ from autonet.twin.compile import (
     route_sites,
     shortest_link_path,
 )
+from autonet.twin.dimensioning import (
+    MIN_CAPACITY_MBPS,
+    PLANNING_SIGMAS,
+    PLANNING_UTILISATION,
+    STANDARD_CAPACITIES_MBPS,
+    UPF_INSTANCE_MBPS,
+    dimension,
+    required_capacity_mbps,
+    standard_capacity_mbps,
+)
 from autonet.twin.energy import (
     PowerModel,
 )
@@ -161,21 +171,15 @@ from autonet.twin.traffic import (
 )
 from autonet.twin.transport import (
     CHAIN_LENGTH,
-    MIN_CAPACITY_MBPS,
-    PLANNING_SIGMAS,
-    PLANNING_UTILISATION,
     SITES_PER_AGGREGATION,
-    STANDARD_CAPACITIES_MBPS,
-    UPF_INSTANCE_MBPS,
     TransportPlan,
     microwave_latency_ms,
     plan_transport,
-    required_capacity_mbps,
-    standard_capacity_mbps,
 )
 from autonet.twin.validate import (
     TopologyError,
     upf_reachability,
+    validate_backbone,
     validate_topology,
 )
 
@@ -275,6 +279,7 @@ __all__ = [
     "clear_fault",
     "compile_topology",
     "counter_table",
+    "dimension",
     "great_circle_km",
     "inject_fault",
     "layout_sites",
@@ -303,5 +308,6 @@ __all__ = [
     "three_cell_topology",
     "undo_action",
     "upf_reachability",
+    "validate_backbone",
     "validate_topology",
 ]

@@ -161,12 +161,20 @@ class Twin:
         for _ in range(steps):
             yield self.step()
 
-    def run(self, steps: int, *, progress: Callable[[int], None] | None = None) -> SimResult:
+    def run(
+        self,
+        steps: int,
+        *,
+        progress: Callable[[int], None] | None = None,
+        before_step: Callable[[int], None] | None = None,
+    ) -> SimResult:
         """Simulate ``steps`` steps and summarise them.
 
         Args:
             steps: Number of steps (>= 0).
             progress: Called with 1 after every step (e.g. a progress bar's advance).
+            before_step: Called with ``k`` (0-based within this run) before step ``k`` is
+                simulated, e.g. to inject faults or apply actions on a schedule.
 
         Raises:
             ValueError: ``steps`` is negative or not an integer.
@@ -177,7 +185,10 @@ class Twin:
         offered: list[float] = []
         util_mean: list[float] = []
         thp_sum, thp_n, energy_wh, lost = 0.0, 0, 0.0, 0.0
-        for res in self.iter_steps(steps):
+        for k in range(steps):
+            if before_step is not None:
+                before_step(k)
+            res = self.step()
             avail = res.cell["KQI.Available"] > 0
             every = bool(avail.all())  # the common case: no mask needed
             users_tot.append(float(res.cell["RRC.ConnMean"].sum(dtype=np.float64)))

@@ -23,7 +23,7 @@ from autonet.twin.geometry import (
 from autonet.twin.schema import AREA_TYPES
 from autonet.twin.traffic import TrafficModel
 from autonet.twin.transport import plan_transport
-from autonet.twin.validate import TopologyError, validate_topology
+from autonet.twin.validate import TopologyError, validate_backbone, validate_topology
 
 __all__ = ["DEFAULT_AREA_MIX", "MAX_SITES", "TILT_RANGE_DEG", "build_topology"]
 
@@ -137,6 +137,8 @@ def build_topology(
                 f"integer, got {value!r}"
             )
     bb = load_backbone(backbone) if isinstance(backbone, str | Path) else backbone
+    if bb is not None:
+        validate_backbone(bb)
     rng = np.random.default_rng(seed)
     counts = _split(n_sites, area_mix)
 

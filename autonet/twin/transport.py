@@ -13,42 +13,18 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from autonet.twin.builder import FORWARDING_MS, link_latency_ms
-from autonet.twin.compile import route_sites
-from autonet.twin.state import UPF_TIERS
+from autonet.twin.dimensioning import MIN_CAPACITY_MBPS, UPF_INSTANCE_MBPS, dimension
 from autonet.twin.traffic import TrafficModel
 
 __all__ = [
     "CHAIN_LENGTH",
-    "MIN_CAPACITY_MBPS",
-    "PLANNING_SIGMAS",
-    "PLANNING_UTILISATION",
     "SITES_PER_AGGREGATION",
-    "STANDARD_CAPACITIES_MBPS",
-    "UPF_INSTANCE_MBPS",
     "TransportPlan",
     "microwave_latency_ms",
     "plan_transport",
-    "required_capacity_mbps",
-    "standard_capacity_mbps",
 ]
 
 MICROWAVE_MS_PER_KM: Final[float] = 1.0 / 299.79  # radio in air: ~3.34 us per km
-UPF_INSTANCE_MBPS: Final[float] = 50_000.0  # user-plane capacity of one UPF instance
-# Standard port/wavelength sizes links are bought in; above the largest, bundles of it.
-STANDARD_CAPACITIES_MBPS: Final[tuple[float, ...]] = (1_000.0, 10_000.0, 25_000.0, 100_000.0,
-                                                      400_000.0)  # fmt: skip
-# Smallest size deployed per link kind, whatever the traffic (10G fibre to a 5G site, ...).
-MIN_CAPACITY_MBPS: Final[dict[str, float]] = {
-    "access_fibre": 10_000.0,
-    "access_microwave": 1_000.0,
-    "aggregation": 10_000.0,
-    "core": 100_000.0,
-    "dc": 100_000.0,
-}
-# Planning rule: the busy-hour load (mean + PLANNING_SIGMAS standard deviations over the cells
-# behind a link or UPF) fills at most PLANNING_UTILISATION of it, before rounding up.
-PLANNING_UTILISATION: Final[float] = 0.7
-PLANNING_SIGMAS: Final[float] = 3.0
 SITES_PER_AGGREGATION: Final[dict[int, int]] = {0: 48, 1: 32, 2: 16}  # by area code
 CHAIN_LENGTH: Final[dict[int, tuple[int, int]]] = {0: (1, 2), 1: (2, 3), 2: (3, 4)}
 RING_SIZE: Final[int] = 6  # aggregation routers per ring
@@ -143,80 +119,6 @@ def _aggregation_tiles(
     return inverse, pos, uniq[:, 0].astype(np.int8)
 
 
-def standard_capacity_mbps(need_mbps: float) -> float:
-    """The smallest standard size (1/10/25/100/400 Gbit/s, then n x 400G) >= ``need_mbps``."""
-    for size in STANDARD_CAPACITIES_MBPS:
-        if need_mbps <= size:
-            return size
-    top = STANDARD_CAPACITIES_MBPS[-1]
-    return top * math.ceil(need_mbps / top)
-
-
-def required_capacity_mbps(
-    mean_mbps: NDArray[np.float64], var_mbps2: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Capacity a busy-hour load of ``mean`` and ``variance`` needs under the planning rule.
-
-    ``(mean + PLANNING_SIGMAS x sqrt(variance)) / PLANNING_UTILISATION``: a few cells vary a lot
-    around their mean (the sigma term dominates), thousands hardly (the utilisation target does).
-    """
-    planned = mean_mbps + PLANNING_SIGMAS * np.sqrt(var_mbps2)
-    out: NDArray[np.float64] = planned / PLANNING_UTILISATION
-    return out
-
-
-def _dimension(
-    plan: TransportPlan, site_area: NDArray[np.int8], traffic: TrafficModel, cells_per_site: int
-) -> None:
-    """Size every link and UPF for the busy-hour load of the sites routed over it.
-
-    Sites are homed and routed exactly as the engine does (:func:`route_sites` over the nodes
-    and links in :func:`compile_topology`'s order). A site's busy-hour load is its cells' area
-    mean (:meth:`TrafficModel.busy_hour_cell_mbps`) with per-cell variance ``(mean x cv)^2``;
-    each area counted at its own peak, which also covers the hours they overlap.
-    """
-    tnodes = sorted((r for r, _ in plan.routers), key=str) + sorted(
-        (d for d, _ in plan.dcs), key=str
-    )
-    index = {n: i for i, n in enumerate(tnodes)}
-    order = sorted(range(len(plan.links)), key=lambda i: str(plan.links[i][2]["link_id"]))
-    link_u = np.array([index[plan.links[i][0]] for i in order], dtype=np.int32)
-    link_v = np.array([index[plan.links[i][1]] for i in order], dtype=np.int32)
-    lat = np.array([plan.links[i][2]["latency_ms"] for i in order], dtype=np.float32)
-    upfs = sorted((a for a in plan.nfs if a[1]["nf_type"] == "UPF"), key=lambda a: str(a[0]))
-    tier = {d: UPF_TIERS[a["tier"]] for d, a in plan.dcs}
-    upf_dc = np.array([index[a["dc"]] for _, a in upfs], dtype=np.int32)
-    upf_tier = np.array([tier[a["dc"]] for _, a in upfs], dtype=np.int8)
-    site_router = np.array([index[r] for r in plan.site_router], dtype=np.int32)
-    site_upf, path_ptr, path_idx, _ = route_sites(
-        len(tnodes), link_u, link_v, lat, upf_dc, upf_tier, site_router
-    )
-    cell_mean = traffic.busy_hour_cell_mbps()[site_area.astype(np.intp)]
-    mean = cells_per_site * cell_mean
-    var = cells_per_site * (cell_mean * traffic.cell_cv) ** 2
-    on_path = np.repeat(np.arange(len(site_router)), np.diff(path_ptr))
-    n = len(order)
-    need = required_capacity_mbps(
-        np.bincount(path_idx, weights=mean[on_path], minlength=n),
-        np.bincount(path_idx, weights=var[on_path], minlength=n),
-    )
-    for j, i in enumerate(order):
-        if plan.link_fixed[i]:
-            continue
-        attrs = plan.links[i][2]
-        size = max(plan.link_floor[i], standard_capacity_mbps(float(need[j])))
-        if size > attrs["capacity_mbps"] and attrs.get("capacity_source") in ("file", "default"):
-            attrs["capacity_source"] = "dimensioned"
-        attrs["capacity_mbps"] = size
-    k = len(upfs)
-    upf_need = required_capacity_mbps(
-        np.bincount(site_upf, weights=mean, minlength=k),
-        np.bincount(site_upf, weights=var, minlength=k),
-    )
-    for (_, attrs), want in zip(upfs, upf_need.tolist(), strict=True):
-        attrs["instances"] = max(1, math.ceil(want / attrs["capacity_mbps"]))
-
-
 def plan_transport(
     xy: NDArray[np.float64],
     area: NDArray[np.int8],
@@ -242,11 +144,10 @@ def plan_transport(
     meshed ring. A central DC (AMF, SMF, UPF) sits on the best-connected core router; edge DCs
     with a UPF sit at the busiest aggregation router of up to ``n_edge_dcs`` other core domains.
 
-    Dimensioning: every link and UPF is sized for the busy-hour load of ``traffic`` (default
-    ``TrafficModel()``) of the sites routed over it, ``(mean + 3 sigma) / 0.7``
-    (:func:`required_capacity_mbps`), links rounded up to standard sizes
-    (:func:`standard_capacity_mbps`) and at least their kind's minimum (``MIN_CAPACITY_MBPS``),
-    UPFs in whole instances of ``UPF_INSTANCE_MBPS``. Backbone links keep a larger capacity
+    Dimensioning (:func:`autonet.twin.dimensioning.dimension`): every link and UPF is sized
+    for the busy-hour load of ``traffic`` (default ``TrafficModel()``) of the sites routed over
+    it, ``(mean + 3 sigma) / 0.7``, links rounded up to standard sizes and at least their
+    kind's minimum (``MIN_CAPACITY_MBPS``), UPFs in whole instances of ``UPF_INSTANCE_MBPS``. Backbone links keep a larger capacity
     from their file; one raised is marked ``capacity_source="dimensioned"``; an ``"override"``
     capacity is kept as given.
     """
@@ -287,7 +188,7 @@ def plan_transport(
         busiest = agg_ids[int(members[np.argmax(sites_per_agg[members])])]
         plan.dc(f"DC-E{rank:02d}", busiest, "edge")
         plan.nf(f"UPF-E{rank:02d}", "UPF", f"DC-E{rank:02d}", UPF_INSTANCE_MBPS, 1)
-    _dimension(plan, area, traffic or TrafficModel(), cells_per_site)
+    dimension(plan, area, traffic or TrafficModel(), cells_per_site)
     return plan
 
 

@@ -11,7 +11,7 @@ import networkx as nx
 
 from autonet.twin.schema import AREA_TYPES, NODE_KINDS, RELATIONS
 
-__all__ = ["TopologyError", "upf_reachability", "validate_topology"]
+__all__ = ["TopologyError", "upf_reachability", "validate_backbone", "validate_topology"]
 
 
 class TopologyError(ValueError):
@@ -224,6 +224,39 @@ def validate_topology(G: nx.Graph) -> None:
             link_ids[lid] = (u, v)
     _check_references(G, kinds)
     _check_upf_reachability(G, kinds)
+
+
+def validate_backbone(G: nx.Graph) -> None:
+    """Check a backbone graph (as :func:`autonet.twin.backbone.load_backbone` returns).
+
+    Every node must be a ``kind="router"`` with its attributes (``role``, ``x_km``, ``y_km``),
+    every edge a ``relation="link"`` with its attributes (``capacity_mbps`` > 0, ...).
+
+    Raises:
+        TopologyError: Naming the node or edge, the attribute and what is expected.
+    """
+    if not isinstance(G, nx.Graph) or G.is_directed() or G.is_multigraph():
+        raise TopologyError(
+            f"backbone must be an undirected networkx.Graph, got {type(G).__name__}"
+        )
+    if G.number_of_nodes() == 0:
+        raise TopologyError("backbone is empty: expected at least one router node")
+    for node, data in G.nodes(data=True):
+        if data.get("kind") != "router":
+            raise TopologyError(
+                f"backbone node {node!r}: kind {data.get('kind')!r}, expected 'router'"
+            )
+        problem = _bad_attr(data, NODE_SPECS["router"])
+        if problem:
+            raise TopologyError(f"backbone router {node!r}: {problem}")
+    for u, v, data in G.edges(data=True):
+        if data.get("relation") != "link":
+            raise TopologyError(
+                f"backbone edge ({u!r}, {v!r}): relation {data.get('relation')!r}, expected 'link'"
+            )
+        problem = _bad_attr(data, EDGE_SPECS["link"])
+        if problem:
+            raise TopologyError(f"backbone link ({u!r}, {v!r}): {problem}")
 
 
 def _check_references(G: nx.Graph, kinds: Mapping[Any, str]) -> None:

@@ -79,12 +79,63 @@ def test_out_writes_the_wide_kpis(tmp_path: Path, suffix: str) -> None:
         (["--fault", "cell_outage@S0001-C1@30"], 3, "after the simulation ends"),
         (["--out", "kpis.txt"], 3, ".parquet or .csv"),
         (["--out", "/no/such/folder/k.csv"], 4, "does not exist"),
+        (["--sites", "abc"], 2, "--sites"),
+        (["--sites", "200001"], 2, "must be in 1..200000 (got 200001)"),
+        (["--days", "nan"], 2, "must be a number of days in (0, 366]"),
+        (["--seed", "-1"], 2, "must be an integer >= 0 (got -1)"),
+        (["--seed", "x"], 2, "--seed"),
+        (["--backbone", ""], 2, "must name a backbone"),
+        (["--fault", "cell_outage@S0001-C1@1:0"], 2, "DURATION_H in"),
+        (["--fault", "cell_outage@S0001-C1@1:"], 2, "DURATION_H is missing after ':'"),
+        (["--fault", "cell_outage@S0001-C1@-1"], 2, "START_HOUR in"),
+        (["--fault", "fibre_cut@S0001-C1"], 3, "targets a link"),
+        (["--fault", "upf_overload@UPF-X"], 3, "UPF-X"),
+        (
+            ["--fault", "cell_outage@S0001-C1@1:2", "--fault", "cell_outage@S0001-C1@2"],
+            3,
+            "given twice at overlapping times",
+        ),
+        (["--bogus"], 2, "No such option"),
     ],
 )
 def test_bad_values_fail_clearly(args: list[str], code: int, message: str) -> None:
     result = _run("--sites", "2", "--days", "0.25", *args)
     assert result.exit_code == code, result.output
     assert message in _text(result.output)
+
+
+def test_the_same_fault_again_after_it_cleared() -> None:
+    faults = ("--fault", "cell_outage@S0001-C1@1:1", "--fault", "cell_outage@S0001-C1@3")
+    result = _run("--sites", "2", "--days", "0.25", "--json", *faults)
+    assert result.exit_code == 0, result.output
+    spans = [
+        (f["start"][11:16], f["end"] and f["end"][11:16])
+        for f in json.loads(result.stdout)["faults"]
+    ]
+    assert spans == [("01:00", "02:00"), ("03:00", None)]
+
+
+def test_summary_matches_the_written_kpis(tmp_path: Path) -> None:
+    # the summary is accumulated step by step; check it against the KPIs written with --out
+    out = tmp_path / "k.parquet"
+    args = ("--sites", "3", "--days", "0.25", "--seed", "4", "--json")
+    result = _run(*args, "--out", str(out), "--fault", "cell_outage@S0001-C2@2:1")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    frame = pd.read_parquet(out)
+    per_step = frame.groupby("time")
+    users = per_step["RRC.ConnMean"].sum()
+    assert summary["users_peak"] == pytest.approx(users.max(), rel=1e-5)
+    assert summary["users_mean"] == pytest.approx(users.mean(), rel=1e-5)
+    assert summary["energy_kwh"] == pytest.approx(frame["PEE.Energy"].sum() / 1000, rel=1e-5)
+    assert summary["lost_user_steps"] == pytest.approx(frame["KQI.LostUsers"].sum(), rel=1e-5)
+    assert summary["lost_user_steps"] > 0  # the outage lost some users for an hour
+    busy = per_step["KQI.OfferedDlMbps"].sum().idxmax()
+    at_busy = frame[(frame["time"] == busy) & (frame["KQI.Available"] > 0)]
+    assert summary["busy_hour"] == pd.Timestamp(busy).isoformat()
+    assert summary["busy_hour_prb_util_pct"] == pytest.approx(at_busy["RRU.PrbUsedDl"].mean())
+    without = json.loads(_run(*args, "--fault", "cell_outage@S0001-C2@2:1").stdout)
+    assert without == {k: v for k, v in summary.items() if k != "out"}
 
 
 def test_out_into_a_folder_is_refused(tmp_path: Path) -> None:

@@ -61,6 +61,23 @@ def test_fibre_cut_alarms_exactly_the_sites_behind_it(
     assert down == cells
 
 
+@pytest.mark.parametrize(
+    ("link", "nodes"),
+    [
+        ("AR2--AGG1", {"S2", "S2-C1"}),  # S2's own access fibre
+        ("AGG1--CR1", {"S1", "S1-C1", "S2", "S2-C1", "S3", "S3-C1"}),  # every site behind it
+    ],
+)
+def test_fibre_cut_on_the_three_cell_twin_alarms_exactly_the_sites_behind_it(
+    link: str, nodes: set[str]
+) -> None:
+    twin = Twin(three_cell_topology(), seed=2)
+    rec = twin.inject_fault("fibre_cut", link, missing_prob=0.0)
+    symptoms = {a.node for a in twin.alarms if a.fault_id == rec.fault_id and not a.root}
+    assert symptoms == nodes
+    assert {a.node for a in twin.alarms if a.root} == set(link.split("--"))
+
+
 def test_clear_restores_state_and_closes_alarms(chain: Twin) -> None:
     chain.step()
     before = chain.state.copy()

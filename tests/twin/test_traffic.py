@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from autonet.twin.builder import three_cell_topology
 from autonet.twin.compile import compile_topology
 from autonet.twin.state import CompiledTopology
+from autonet.twin.topology import build_topology
 from autonet.twin.traffic import PROFILES, TrafficModel
 
 MONDAY = datetime(2026, 1, 5)
@@ -51,6 +53,29 @@ def test_sample_is_users_times_demand_per_user(topo: CompiledTopology) -> None:
     assert s.users.tolist() == pytest.approx([100.0, 21.0, 7.4], rel=1e-6)
     assert s.dl_mbps.tolist() == pytest.approx([200.0, 21.0, 7.4], rel=1e-6)
     assert s.ul_mbps.tolist() == pytest.approx([50.0, 5.25, 1.85], rel=1e-6)
+
+
+def test_busy_hour_means_and_spread_by_hand() -> None:
+    # users x DL per user x (1 + UL share) x the area's peak activity (rural peaks at 0.95)
+    model = TrafficModel(users_busy_hour=(100, 50, 10), dl_per_user_mbps=(2, 1, 1),
+                         ul_dl_ratio=0.25, scale_sigma=0.4, noise_sigma=0.1)  # fmt: skip
+    assert model.busy_hour_cell_mbps().tolist() == pytest.approx([250.0, 62.5, 11.875])
+    assert model.cell_cv == pytest.approx(math.sqrt(math.exp(0.16 + 0.02) - 1.0))
+    flat = TrafficModel(profile="flat", users_busy_hour=(100, 50, 10), scale_sigma=0.0,
+                        noise_sigma=0.0)  # fmt: skip
+    assert flat.busy_hour_cell_mbps()[2] == pytest.approx(10 * 1.2 * 1.12)
+    assert flat.cell_cv == 0.0
+
+
+def test_busy_hour_spread_matches_the_sampled_cells() -> None:
+    # the dimensioning's mean and cv against what the model actually draws at 11:00 Monday
+    topo = compile_topology(build_topology(n_sites=300, seed=2, area_mix=(1, 0, 0)))
+    model = TrafficModel()
+    model.bind(topo, 3)
+    s = model.sample(44, MONDAY.replace(hour=11))
+    load = (s.dl_mbps + s.ul_mbps).astype(np.float64)
+    assert load.mean() == pytest.approx(model.busy_hour_cell_mbps()[0], rel=0.05)
+    assert load.std() / load.mean() == pytest.approx(model.cell_cv, rel=0.12)
 
 
 def test_noise_is_deterministic_per_seed_and_step(topo: CompiledTopology) -> None:

@@ -67,8 +67,10 @@ def parse_fault(spec: str) -> FaultSpec:
         )
     start, duration = 0.0, None
     if len(parts) == 3:
-        when, _, length = parts[2].partition(":")
+        when, colon, length = parts[2].partition(":")
         start = _hours(when, "START_HOUR", spec)
+        if colon and not length:
+            raise typer.BadParameter(f"DURATION_H is missing after ':' in {spec!r}")
         if length:
             duration = _hours(length, "DURATION_H", spec)
             if duration == 0:
@@ -94,6 +96,18 @@ def _check_days(value: float) -> float:
     return value
 
 
+def _check_seed(value: int) -> int:
+    if value < 0:
+        raise typer.BadParameter(f"must be an integer >= 0 (got {value})")
+    return value
+
+
+def _check_backbone(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must name a backbone (e.g. Geant2012, germany50), got ''")
+    return value
+
+
 def _check_out(out: Path | None) -> None:
     if out is None:
         return
@@ -108,6 +122,30 @@ def _check_out(out: Path | None) -> None:
         or (out.exists() and not os.access(out, os.W_OK))
     ):
         fail(f"--out {str(out)!r}: cannot write there (permission or a folder)", EXIT_INPUT)
+
+
+def _schedule(faults: list[FaultSpec], steps: int) -> list[tuple[FaultSpec, int, int | None]]:
+    """Each fault with its first step and the step it clears at (None: runs to the end).
+
+    Exits with EXIT_INPUT for a fault starting after the run, or the same fault type on the
+    same target twice at overlapping times (the second could not be injected).
+    """
+    out: list[tuple[FaultSpec, int, int | None]] = []
+    for f in faults:
+        first = round(f.start_hour * 4)
+        if first >= steps:
+            fail(f"--fault {f.fault_type}@{f.target}: starts at hour {f.start_hour:g}, after "
+                 f"the simulation ends ({steps / 4:g} h)", EXIT_INPUT)  # fmt: skip
+        last = None if f.duration_h is None else first + max(1, round(f.duration_h * 4))
+        for g, g_first, g_last in out:
+            if (g.fault_type, g.target) == (f.fault_type, f.target) and (
+                (g_last is None or first < g_last) and (last is None or g_first < last)
+            ):
+                fail(f"--fault {f.fault_type}@{f.target} is given twice at overlapping times "
+                     f"(from hour {g_first / 4:g} and from hour {first / 4:g}); a fault can "
+                     "be active only once on a target", EXIT_INPUT)  # fmt: skip
+        out.append((f, first, last))
+    return out
 
 
 def _load_backbone(name: str) -> Any:
@@ -136,13 +174,21 @@ def simulate(
         ),
     ] = 1.0,
     seed: Annotated[
-        int, typer.Option("--seed", "-s", metavar="S", help="Seed of topology, traffic, faults.")
+        int,
+        typer.Option(
+            "--seed",
+            "-s",
+            metavar="S",
+            callback=_check_seed,
+            help="Seed of topology, traffic, faults (>= 0).",
+        ),
     ] = 7,
     backbone: Annotated[
         str | None,
         typer.Option(
             "--backbone",
             metavar="NAME",
+            callback=_check_backbone,
             help="Real backbone: Topology Zoo/SNDlib name, e.g. Geant2012.",
         ),
     ] = None,
@@ -171,8 +217,10 @@ def simulate(
     Fault types: cell_outage (a cell id), site_power_failure (a site id), fibre_cut and
     link_congestion (a link id), interference and misconfiguration (a cell id), upf_overload
     (a UPF id). START_HOUR counts from the simulation start; without DURATION_H the fault
-    lasts to the end. Exit codes: 0 done, 2 bad option, 3 bad value or fault target, 4 unknown
-    backbone or missing output folder.
+    lasts to the end. Link ids are 'A--B' (either order). Exit codes: 0 done; 2 an unknown
+    option or a malformed/out-of-range option value (--sites, --days, --seed, --fault syntax);
+    3 a fault whose target does not exist or whose timing is impossible, or an --out name that
+    is not .parquet/.csv or not writable; 4 an unknown backbone or a missing --out folder.
     """
     from autonet.twin.engine import Twin
     from autonet.twin.topology import build_topology
@@ -180,29 +228,32 @@ def simulate(
     faults = _faults(fault)
     _check_out(out)
     steps = round(days * STEPS_PER_DAY)
-    for f in faults:
-        if f.start_hour * 4 >= steps:
-            fail(f"--fault {f.fault_type}@{f.target}: starts at hour {f.start_hour:g}, after "
-                 f"the simulation ends ({steps / 4:g} h)", EXIT_INPUT)  # fmt: skip
-    bb = _load_backbone(backbone) if backbone else None
+    schedule = _schedule(faults, steps)
+    bb = _load_backbone(backbone) if backbone is not None else None
     with progress(enabled=not as_json) as bar:
         task = bar.add_task("building topology", total=None)
         graph = build_topology(n_sites=sites, seed=seed, backbone=bb)
-        twin = Twin(graph, seed=seed)
-        probe = twin.clone()  # check every fault's target before simulating anything
-        for f in faults:
-            probe.inject_fault(f.fault_type, f.target)
+        # keep every step's KPIs only for --out; the summary is accumulated step by step
+        twin = Twin(graph, seed=seed, validate=False, record=out is not None)
+        for f, _, _ in schedule:  # check every fault's target before simulating anything
+            probe = twin.clone()
+            probe.clear_fault(probe.inject_fault(f.fault_type, f.target).fault_id)
+        due: dict[int, list[tuple[FaultSpec, int | None]]] = {}
+        for f, first, last in schedule:
+            due.setdefault(first, []).append((f, None if last is None else last - first))
         bar.update(task, description="simulating", total=steps, completed=0)
-        due: dict[int, list[FaultSpec]] = {}
-        for f in faults:
-            due.setdefault(round(f.start_hour * 4), []).append(f)
-        for k in range(steps):
-            for f in due.get(k, []):
-                duration = None if f.duration_h is None else max(1, round(f.duration_h * 4))
+
+        def inject_due(k: int) -> None:
+            for f, duration in due.get(k, []):
                 twin.inject_fault(f.fault_type, f.target, duration_steps=duration)
-            twin.step()
-            bar.advance(task, 1)
-    summary = _summary(twin)
+
+        result = twin.run(steps, progress=lambda n: bar.advance(task, n), before_step=inject_due)
+    summary: dict[str, Any] = {
+        "cells": twin.compiled.n_cells,
+        "sites": twin.compiled.n_sites,
+        **{k: v for k, v in result.as_dict().items() if k not in ("start", "end")},
+        "alarms_active_at_end": len(twin.active_alarms()),
+    }
     summary["faults"] = [
         {"fault_id": r.fault_id, "type": r.fault_type, "root": r.root_node,
          "start": r.start, "end": r.end, "affected": len(r.affected)}
@@ -228,32 +279,6 @@ def simulate(
                 [tuple(f.values()) for f in summary["faults"]],
             )
         )
-
-
-def _summary(twin: Any) -> dict[str, Any]:
-    """Network-wide figures of everything the twin recorded."""
-    import numpy as np
-
-    users = twin.kpi_array("RRC.ConnMean").sum(axis=1, dtype=np.float64)
-    offered = twin.kpi_array("KQI.OfferedDlMbps").sum(axis=1, dtype=np.float64)
-    avail = twin.kpi_array("KQI.Available") > 0
-    busy = int(np.argmax(offered))
-    util = twin.kpi_array("RRU.PrbUsedDl")[busy][avail[busy]]
-    thp = twin.kpi_array("DRB.UEThpDl")[avail]
-    return {
-        "cells": twin.compiled.n_cells,
-        "sites": twin.compiled.n_sites,
-        "steps": len(users),
-        "users_peak": float(users.max()),
-        "users_mean": float(users.mean()),
-        "busy_hour": twin.start + busy * twin.step_delta,
-        "busy_hour_prb_util_pct": float(util.mean()) if util.size else 0.0,
-        "mean_throughput_dl_mbps": float(thp.mean(dtype=np.float64)) if thp.size else 0.0,
-        "energy_kwh": float(twin.kpi_array("PEE.Energy").sum(dtype=np.float64)) / 1000.0,
-        "lost_user_steps": float(twin.kpi_array("KQI.LostUsers").sum(dtype=np.float64)),
-        "alarms_raised": len(twin.alarms),
-        "alarms_active_at_end": len(twin.active_alarms()),
-    }
 
 
 def counters(

@@ -15,8 +15,10 @@ from autonet.platform.gate.backend import RouterBackend, RouteRequest, StageOne,
 from autonet.platform.gate.cards import AgentCard, AgentRegistry
 from autonet.platform.gate.completion import complete_arguments, fill_arguments
 from autonet.platform.gate.decision import PlanStep, RouteAction
+from autonet.platform.gate.embeddings import default_scorer
 from autonet.platform.gate.features import (
     PAIR_NAMES,
+    SEMANTIC_NAMES,
     CardTerms,
     card_terms,
     cue_features,
@@ -89,7 +91,29 @@ def candidate_matrix(
                 prior=None if prior is None else prior.get(name),
             )
         )
-    return np.array(rows) if rows else np.zeros((0, len(PAIR_NAMES)))
+    if not rows:
+        return np.zeros((0, len(PAIR_NAMES) + (len(SEMANTIC_NAMES) if model.semantic else 0)))
+    X = np.array(rows)
+    if model.semantic:
+        X = np.hstack([X, semantic_matrix(registry, text, candidates)])
+    return X
+
+
+def semantic_matrix(registry: AgentRegistry, text: str, candidates: Sequence[str]) -> np.ndarray:
+    """The SEMANTIC_NAMES columns (zeros, logged once, if the static embeddings are missing)."""
+    scorer = default_scorer()
+    out = np.zeros((len(candidates), len(SEMANTIC_NAMES)))
+    if scorer is None or not candidates:
+        return out
+    cards = [registry.get(n) for n in candidates]
+    sims = scorer.similarities(text, [(c.name, c.description) for c in cards])
+    cos = sims[:, 0]
+    order = np.sort(cos)[::-1]
+    second = order[1] if len(order) > 1 else 0.0
+    out[:, 0] = cos
+    out[:, 1] = cos - np.where(cos >= order[0], second, order[0])
+    out[:, 2] = sims[:, 1]
+    return out
 
 
 def score_candidates(
@@ -203,12 +227,34 @@ class EmbeddedBackend(RouterBackend):
             best = seg_best[1] if len(seg_best) > 1 else 0.0
         return proba, best
 
+    def unfamiliar_fit(self, req: RouteRequest) -> float | None:
+        """p(the best candidate fits) when no candidate is known to the agent prior, else None."""
+        suitability = self.model.suitability
+        if suitability is None or not req.candidates:
+            return None
+        if any(self.model.knows(n) for n in req.candidates):
+            return None
+        k = int(np.argmax(self._analysis(req)["probs"]))
+        return suitability(semantic_matrix(req.registry, req.text, req.candidates)[k])
+
     def stage1(self, req: RouteRequest) -> StageOne:
         """Stage I: the action with its calibrated confidence."""
         proba, best = self.raw_stage1(req)
         k = int(np.argmax(proba))
         action = RouteAction(ACTIONS[k])
         rationale = f"stage I: {action.value} (p={proba[k]:.2f}); best candidate p={best:.2f}"
+        fit = self.unfamiliar_fit(req)
+        if fit is not None and action is not RouteAction.ESCALATE:
+            # No candidate is known to the prior: the domain-independent suitability model
+            # decides whether any fits (Stage I's text cues are our domain's phrasing).
+            threshold = self.model.suitability.threshold  # type: ignore[union-attr]
+            rationale += f"; unfamiliar candidates, best fits with p={fit:.2f}"
+            if fit < threshold:
+                action = RouteAction.DIRECT_ANSWER
+                rationale += f" < {threshold:.2f}: no candidate is suitable"
+            elif action is RouteAction.DIRECT_ANSWER:
+                action = RouteAction.CALL_AGENT
+            return StageOne(action, max(fit, 1.0 - fit), rationale)
         if action is not RouteAction.ESCALATE and best < self.model.relevance_threshold:
             if action in (RouteAction.CALL_AGENT, RouteAction.MULTI_AGENT_PLAN):
                 rationale += "; no candidate is suitable"
@@ -295,6 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the embedded AgentGate router.")
     parser.add_argument("--train", action="store_true", help="train and save the model")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write it")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="add the static-embedding features (models/static_minilm.npz) to the scorer",
+    )
     args = parser.parse_args(argv)
     if not args.train:
         parser.print_help()
@@ -302,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from autonet.platform.gate.training import train_model
 
     logging.basicConfig(level=logging.INFO)
-    model = train_model()
+    model = train_model(semantic=args.semantic)
     path = save_model(model, args.out)
     logger.info("saved %s (%.0f kB): %s", path, path.stat().st_size / 1024, model.report)
     return 0

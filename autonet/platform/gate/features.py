@@ -18,6 +18,7 @@ __all__ = [
     "PAIR_NAMES",
     "CardTerms",
     "QueryTerms",
+    "SEMANTIC_NAMES",
     "card_terms",
     "cue_features",
     "pair_features",
@@ -149,6 +150,9 @@ PAIR_NAMES: tuple[str, ...] = (
     "prior",
     "prior_known",
 )
+
+
+SEMANTIC_NAMES: tuple[str, ...] = ("emb_cosine", "emb_margin", "name_cover")
 
 
 def _stems(words: Sequence[str]) -> frozenset[str]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from autonet.platform.gate.retrieval import NgramFeaturizer
 
-__all__ = ["ACTIONS", "EmbeddedModel", "Isotonic", "softmax"]
+__all__ = ["ACTIONS", "EmbeddedModel", "Isotonic", "Suitability", "softmax"]
 
 ACTIONS: tuple[str, ...] = ("CALL_AGENT", "MULTI_AGENT_PLAN", "DIRECT_ANSWER", "ESCALATE")
 
@@ -35,6 +35,25 @@ class Isotonic:
 
 
 @dataclass
+class Suitability:
+    """Whether the best of a set of unfamiliar candidates fits the query at all.
+
+    A logistic model over domain-independent semantic features (``features.SEMANTIC_NAMES``
+    columns ``columns``), used when no candidate is known to the agent prior.
+    """
+
+    columns: tuple[int, ...]
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+
+    def __call__(self, semantic: np.ndarray) -> float:
+        """p(fits) of one candidate's SEMANTIC_NAMES row."""
+        z = float(semantic[list(self.columns)] @ self.coef) + self.intercept
+        return 1.0 / (1.0 + float(np.exp(-z)))
+
+
+@dataclass
 class EmbeddedModel:
     """Learned state of the embedded router (what ``embedded.train_model`` fits and ships).
 
@@ -51,6 +70,10 @@ class EmbeddedModel:
         grounding_calibration: Isotonic map of Stage II's score to accuracy.
         relevance_threshold: Below it, no candidate is suitable (DIRECT).
         report: Training report (sizes, validation accuracy, expected calibration errors).
+        semantic: Whether the candidate scorer also uses the static-embedding features
+            (``features.SEMANTIC_NAMES``, appended after ``PAIR_NAMES``).
+        suitability: Decides whether any candidate fits when none is known to the agent prior
+            (unfamiliar registries); None: the relevance threshold decides for all.
     """
 
     featurizer: NgramFeaturizer
@@ -65,15 +88,26 @@ class EmbeddedModel:
     grounding_calibration: Isotonic
     relevance_threshold: float
     report: dict[str, Any] = field(default_factory=dict)
+    semantic: bool = False
+    suitability: Suitability | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_memo", None)
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("semantic", False)  # artefacts written before the semantic features
+        state.setdefault("suitability", None)
+        self.__dict__.update(state)
+
     def __post_init__(self) -> None:
         self._agent_pos = {name: i for i, name in enumerate(self.agent_names)}
         self._n_text = len(self.featurizer.vocabulary_)
+
+    def knows(self, agent: str) -> bool:
+        """Whether the agent prior was trained on ``agent``."""
+        return agent in self._agent_pos
 
     def text_vector(
         self, counts: Counter[str], text: str | None = None
