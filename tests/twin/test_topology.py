@@ -149,6 +149,7 @@ def test_tiny_networks_are_valid() -> None:
         ({"n_sites": 5, "area_mix": "abc"}, r"area_mix must be 3"),
         ({"n_sites": 5, "isd_km": {"urban": 0.5, "suburban": 1.5}}, r"isd_km\['rural'\]"),
         ({"n_sites": 5, "n_core": 0}, r"n_core must be a positive integer, got 0"),
+        ({"n_sites": 5, "traffic": 120.0}, r"traffic must be a TrafficModel .*got float"),
         (
             {"n_sites": 5, "backbone": "NoSuchNet"},
             r"unknown backbone 'NoSuchNet'|shared data folder",

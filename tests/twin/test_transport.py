@@ -123,7 +123,9 @@ def _two_node_backbone(capacity: float, source: str) -> nx.Graph:
 def test_backbone_links_are_raised_to_their_load_unless_overridden() -> None:
     # Without edge DCs every site behind the non-central backbone node crosses A-B.
     def link(B: nx.Graph) -> dict:
+        before = dict(B.edges["BB-A", "BB-B"])
         G = build_topology(n_sites=120, seed=1, backbone=B, n_edge_dcs=0)
+        assert B.edges["BB-A", "BB-B"] == before  # the caller's backbone is left alone
         return dict(G.edges["BB-A", "BB-B"])
 
     small = link(_two_node_backbone(1_000.0, "file"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 from dataclasses import dataclass
@@ -298,9 +299,15 @@ def counters(
     console.print(out)
 
 
+def _flow(doc: str | None) -> str:
+    """A docstring as help text: paragraphs kept, the source's line breaks inside them joined."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the root app."""
     group = typer.Typer(help="The digital twin: simulate the network.", no_args_is_help=True)
-    group.command("simulate")(simulate)
-    group.command("counters")(counters)
+    group.command("simulate", help=_flow(simulate.__doc__))(simulate)
+    group.command("counters", help=_flow(counters.__doc__))(counters)
     app.add_typer(group, name="twin")

@@ -15,10 +15,9 @@ from autonet.platform.gate.backend import RouterBackend, RouteRequest, StageOne,
 from autonet.platform.gate.cards import AgentCard, AgentRegistry
 from autonet.platform.gate.completion import complete_arguments, fill_arguments
 from autonet.platform.gate.decision import PlanStep, RouteAction
-from autonet.platform.gate.embeddings import default_scorer
+from autonet.platform.gate.embeddings import semantic_matrix
 from autonet.platform.gate.features import (
     PAIR_NAMES,
-    SEMANTIC_NAMES,
     CardTerms,
     card_terms,
     cue_features,
@@ -91,29 +90,7 @@ def candidate_matrix(
                 prior=None if prior is None else prior.get(name),
             )
         )
-    if not rows:
-        return np.zeros((0, len(PAIR_NAMES) + (len(SEMANTIC_NAMES) if model.semantic else 0)))
-    X = np.array(rows)
-    if model.semantic:
-        X = np.hstack([X, semantic_matrix(registry, text, candidates)])
-    return X
-
-
-def semantic_matrix(registry: AgentRegistry, text: str, candidates: Sequence[str]) -> np.ndarray:
-    """The SEMANTIC_NAMES columns (zeros, logged once, if the static embeddings are missing)."""
-    scorer = default_scorer()
-    out = np.zeros((len(candidates), len(SEMANTIC_NAMES)))
-    if scorer is None or not candidates:
-        return out
-    cards = [registry.get(n) for n in candidates]
-    sims = scorer.similarities(text, [(c.name, c.description) for c in cards])
-    cos = sims[:, 0]
-    order = np.sort(cos)[::-1]
-    second = order[1] if len(order) > 1 else 0.0
-    out[:, 0] = cos
-    out[:, 1] = cos - np.where(cos >= order[0], second, order[0])
-    out[:, 2] = sims[:, 1]
-    return out
+    return np.array(rows) if rows else np.zeros((0, len(PAIR_NAMES)))
 
 
 def score_candidates(
@@ -162,12 +139,19 @@ class EmbeddedBackend(RouterBackend):
 
     Args:
         model: The trained model; None loads the shipped artefact (training it if missing).
+        unfamiliar_suitability: When no candidate is known to the agent prior, let the
+            model's semantic suitability model (static embeddings) decide whether any fits.
+            Off by default: it raises BFCL's irrelevance DIRECT rate (0.74 -> 0.83) but lowers
+            IBN's single-intent accuracy (0.53 -> 0.21); see docs/bench/gate-accuracy.md.
     """
 
     name = "embedded"
 
-    def __init__(self, model: EmbeddedModel | None = None) -> None:
+    def __init__(
+        self, model: EmbeddedModel | None = None, *, unfamiliar_suitability: bool = False
+    ) -> None:
         self.model = model if model is not None else load_model()
+        self.unfamiliar_suitability = unfamiliar_suitability
 
     def _analysis(self, req: RouteRequest) -> dict[str, Any]:
         cached = req.cache.get("embedded")
@@ -228,9 +212,10 @@ class EmbeddedBackend(RouterBackend):
         return proba, best
 
     def unfamiliar_fit(self, req: RouteRequest) -> float | None:
-        """p(the best candidate fits) when no candidate is known to the agent prior, else None."""
+        """p(the best candidate fits) when no candidate is known to the agent prior and the
+        suitability model is enabled, else None."""
         suitability = self.model.suitability
-        if suitability is None or not req.candidates:
+        if not self.unfamiliar_suitability or suitability is None or not req.candidates:
             return None
         if any(self.model.knows(n) for n in req.candidates):
             return None
@@ -341,11 +326,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the embedded AgentGate router.")
     parser.add_argument("--train", action="store_true", help="train and save the model")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write it")
-    parser.add_argument(
-        "--semantic",
-        action="store_true",
-        help="add the static-embedding features (models/static_minilm.npz) to the scorer",
-    )
     args = parser.parse_args(argv)
     if not args.train:
         parser.print_help()
@@ -353,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from autonet.platform.gate.training import train_model
 
     logging.basicConfig(level=logging.INFO)
-    model = train_model(semantic=args.semantic)
+    model = train_model()
     path = save_model(model, args.out)
     logger.info("saved %s (%.0f kB): %s", path, path.stat().st_size / 1024, model.report)
     return 0

@@ -14,17 +14,24 @@ import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from autonet.platform.gate.features import SEMANTIC_NAMES
+
+if TYPE_CHECKING:
+    from autonet.platform.gate.cards import AgentRegistry
 
 __all__ = [
     "STATIC_PATH",
     "EmbeddingError",
+    "SemanticScorer",
     "StaticEmbedder",
     "WordPiece",
-    "SemanticScorer",
     "default_embedder",
     "default_scorer",
+    "semantic_matrix",
 ]
 
 logger = logging.getLogger(__name__)
@@ -159,14 +166,14 @@ class StaticEmbedder:
                 "'python benchmarks/gate_distill.py' (needs the 'embeddings' extra)"
             )
         try:
-            with np.load(path, allow_pickle=False) as data:
-                missing = [k for k in _KEYS if k not in data.files]
+            with path.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
+                missing = [k for k in _KEYS if k not in getattr(data, "files", ())]
                 if missing:
                     raise EmbeddingError(f"{path} lacks the arrays {missing}")
                 arrays = {k: data[k] for k in _KEYS}
         except EmbeddingError:
             raise
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        except (OSError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as exc:
             raise EmbeddingError(f"cannot read static embeddings {path}: {exc}") from exc
         vocab = bytes(arrays["vocab"].astype(np.uint8)).decode("utf-8").split("\n")
         return cls(vocab, arrays["vectors"], arrays["scales"], arrays["weights"])
@@ -205,8 +212,34 @@ def default_embedder() -> StaticEmbedder | None:
 
 
 _NAME_STOP = frozenset(
-    "get calculate find compute the of a an and for to in on by is with info details data "
-    "information given specific based function retrieve fetch".split()
+    [
+        "get",
+        "calculate",
+        "find",
+        "compute",
+        "the",
+        "of",
+        "a",
+        "an",
+        "and",
+        "for",
+        "to",
+        "in",
+        "on",
+        "by",
+        "is",
+        "with",
+        "info",
+        "details",
+        "data",
+        "information",
+        "given",
+        "specific",
+        "based",
+        "function",
+        "retrieve",
+        "fetch",
+    ]
 )
 
 
@@ -259,3 +292,20 @@ def default_scorer() -> SemanticScorer | None:
     """The semantic scorer over the shipped embeddings, or None if they cannot be used."""
     embedder = default_embedder()
     return None if embedder is None else SemanticScorer(embedder)
+
+
+def semantic_matrix(registry: AgentRegistry, text: str, candidates: Sequence[str]) -> np.ndarray:
+    """The SEMANTIC_NAMES columns (zeros, logged once, if the static embeddings are missing)."""
+    scorer = default_scorer()
+    out = np.zeros((len(candidates), len(SEMANTIC_NAMES)))
+    if scorer is None or not candidates:
+        return out
+    cards = [registry.get(n) for n in candidates]
+    sims = scorer.similarities(text, [(c.name, c.description) for c in cards])
+    cos = sims[:, 0]
+    order = np.sort(cos)[::-1]
+    second = order[1] if len(order) > 1 else 0.0
+    out[:, 0] = cos
+    out[:, 1] = cos - np.where(cos >= order[0], second, order[0])
+    out[:, 2] = sims[:, 1]
+    return out

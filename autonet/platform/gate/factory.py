@@ -42,7 +42,9 @@ def build_gate(settings: Any = None, *, registry: AgentRegistry | None = None) -
             timeout_s=settings.llm_timeout_s,
         )
     else:
-        backend = EmbeddedBackend()
+        backend = EmbeddedBackend(
+            unfamiliar_suitability=bool(getattr(settings, "gate_unfamiliar_suitability", False))
+        )
     fallback: RouterBackend | None = None
     if settings.llm_fallback_base_url:
         from autonet.platform.gate.llm import LLMBackend

@@ -16,9 +16,9 @@ from autonet.platform.gate.slots import Slot
 __all__ = [
     "CUE_NAMES",
     "PAIR_NAMES",
+    "SEMANTIC_NAMES",
     "CardTerms",
     "QueryTerms",
-    "SEMANTIC_NAMES",
     "card_terms",
     "cue_features",
     "pair_features",

@@ -70,8 +70,6 @@ class EmbeddedModel:
         grounding_calibration: Isotonic map of Stage II's score to accuracy.
         relevance_threshold: Below it, no candidate is suitable (DIRECT).
         report: Training report (sizes, validation accuracy, expected calibration errors).
-        semantic: Whether the candidate scorer also uses the static-embedding features
-            (``features.SEMANTIC_NAMES``, appended after ``PAIR_NAMES``).
         suitability: Decides whether any candidate fits when none is known to the agent prior
             (unfamiliar registries); None: the relevance threshold decides for all.
     """
@@ -88,7 +86,6 @@ class EmbeddedModel:
     grounding_calibration: Isotonic
     relevance_threshold: float
     report: dict[str, Any] = field(default_factory=dict)
-    semantic: bool = False
     suitability: Suitability | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -97,8 +94,7 @@ class EmbeddedModel:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state.setdefault("semantic", False)  # artefacts written before the semantic features
-        state.setdefault("suitability", None)
+        state.setdefault("suitability", None)  # artefacts written before the suitability model
         self.__dict__.update(state)
 
     def __post_init__(self) -> None:

@@ -23,7 +23,7 @@ from autonet.platform.gate.cards import AgentRegistry
 from autonet.platform.gate.features import SEMANTIC_NAMES
 from autonet.platform.gate.model import Suitability
 
-__all__ = ["CALIBRATION_FILE", "SUITABILITY_COLUMNS", "fit_suitability"]
+__all__ = ["CALIBRATION_FILE", "SUITABILITY_COLUMNS", "default_suitability", "fit_suitability"]
 
 logger = logging.getLogger(__name__)
 CALIBRATION_FILE = "BFCL_v4_simple_python.json"
@@ -55,8 +55,7 @@ def fit_suitability(folder: Path) -> Suitability:
         FileNotFoundError: If the calibration file is missing.
         ValueError: If it is malformed or the static embeddings are unavailable.
     """
-    from autonet.platform.gate.embedded import semantic_matrix
-    from autonet.platform.gate.embeddings import default_embedder
+    from autonet.platform.gate.embeddings import default_embedder, semantic_matrix
     from autonet.platform.gate.external import bfcl_card
 
     if not (folder / CALIBRATION_FILE).is_file():
@@ -101,3 +100,18 @@ def fit_suitability(folder: Path) -> Suitability:
         intercept=float(lr.intercept_[0]),
         threshold=threshold,
     )
+
+
+def default_suitability() -> Suitability | None:
+    """Fit on the shared BFCL folder; None (logged) if it or the embeddings are unavailable."""
+    from autonet.platform.config import shared_data_dir
+
+    root = shared_data_dir()
+    if root is None:
+        logger.warning("no shared data folder: training without the suitability model")
+        return None
+    try:
+        return fit_suitability(root / "routing" / "bfcl")
+    except (OSError, ValueError) as exc:
+        logger.warning("training without the suitability model: %s", exc)
+        return None

@@ -20,6 +20,7 @@ from autonet.platform.gate.features import PAIR_NAMES, cue_features
 from autonet.platform.gate.model import ACTIONS, EmbeddedModel, Isotonic
 from autonet.platform.gate.retrieval import CandidateRetriever, NgramFeaturizer
 from autonet.platform.gate.safeguards import sensitive_hits, split_sequence
+from autonet.platform.gate.suitability import default_suitability
 
 __all__ = ["expected_calibration_error", "stage1_label", "train_model"]
 
@@ -82,20 +83,18 @@ def train_model(
     registry: AgentRegistry | None = None,
     *,
     random_state: int = 0,
-    semantic: bool = False,
     suitability: bool = True,
 ) -> EmbeddedModel:
     """Fit the embedded router (defaults: the lead's dataset and the default registry).
 
-    ``semantic`` adds the static-embedding features (SEMANTIC_NAMES) to the candidate scorer;
     ``suitability`` fits the unfamiliar-candidate suitability model (``suitability.py``) when
     its calibration data is available.
     """
     # One BLAS thread: small problems, where thread start-up and contention dominate.
     with threadpool_limits(1):
-        model = _train(train, val, registry, random_state=random_state, semantic=semantic)
+        model = _train(train, val, registry, random_state=random_state)
     if suitability:
-        model.suitability = _suitability()
+        model.suitability = default_suitability()
         if model.suitability is not None:
             model.report.update(
                 suitability_threshold=model.suitability.threshold,
@@ -110,7 +109,6 @@ def _train(
     registry: AgentRegistry | None,
     *,
     random_state: int,
-    semantic: bool,
 ) -> EmbeddedModel:
     from autonet.platform.gate.embedded import EmbeddedBackend, candidate_matrix
 
@@ -157,7 +155,6 @@ def _train(
         action_calibration=Isotonic(np.zeros(0), np.zeros(0)),
         grounding_calibration=Isotonic(np.zeros(0), np.zeros(0)),
         relevance_threshold=0.0,
-        semantic=semantic,
     )
 
     # Candidate scorer on (text, card) pairs; half of the texts without the prior, so the scorer
@@ -200,27 +197,10 @@ def _train(
         val_records=len(val),
         pair_samples=len(labels),
         vocabulary=len(featurizer.vocabulary_),
-        semantic=semantic,
         seconds=round(time.perf_counter() - started, 2),
     )
     logger.info("trained the embedded router: %s", model.report)
     return model
-
-
-def _suitability() -> Any:
-    """The unfamiliar-candidate suitability model, or None if its calibration data is absent."""
-    from autonet.platform.config import shared_data_dir
-    from autonet.platform.gate.suitability import fit_suitability
-
-    root = shared_data_dir()
-    if root is None:
-        logger.warning("no shared data folder: training without the suitability model")
-        return None
-    try:
-        return fit_suitability(root / "routing" / "bfcl")
-    except (OSError, ValueError) as exc:
-        logger.warning("training without the suitability model: %s", exc)
-        return None
 
 
 def _retrieved(r: Record, retriever: CandidateRetriever, k: int = 5) -> Record | None:
