@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     gate_confidence_threshold: float = Field(
         default=0.6, ge=0.0, le=1.0, description="Below it, the fallback backend routes again."
     )
+    gate_unfamiliar_suitability: bool = Field(
+        default=False,
+        description="Decide 'does any candidate fit' with static embeddings when no candidate is "
+        "a trained agent (foreign registries such as BFCL); off by default.",
+    )
     llm_base_url: str | None = Field(
         default=None,
         description="OpenAI-compatible endpoint (vLLM), e.g. http://127.0.0.1:8000/v1.",

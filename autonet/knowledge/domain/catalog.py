@@ -78,8 +78,8 @@ class GlossaryTerm:
 
 def _read(path: Path | None, default: str) -> tuple[list[Any], str]:
     if path is None:
-        source = f"autonet.knowledge.domain/data/{default}"
-        text = resources.files("autonet.knowledge.domain").joinpath("data", default).read_text()
+        source = f"autonet.knowledge.domain/{default}"
+        text = resources.files("autonet.knowledge.domain").joinpath(default).read_text()
     else:
         source = str(path)
         if not Path(path).is_file():

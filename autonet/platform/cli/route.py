@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from autonet.platform.cli._output import EXIT_USAGE, cli_errors, console, emit_json, fail
+from autonet.platform.gate.decision import RouteAction
 
 __all__ = ["register", "render_decision"]
 
@@ -42,6 +43,16 @@ def render_decision(decision: Any) -> Panel:
     grid.add_row("backend", decision.backend)
     colour = {"CALL_AGENT": "green", "MULTI_AGENT_PLAN": "cyan", "DIRECT_ANSWER": "blue"}
     return Panel(grid, title="AgentGate route", border_style=colour.get(decision.action, "red"))
+
+
+def _knowledge_answer(text: str) -> str | None:
+    """A DIRECT decision answered from the domain knowledge base (KPIs, playbooks, glossary)."""
+    from autonet.knowledge.domain import default_knowledge_base
+
+    answer = default_knowledge_base().answer(text)
+    if answer is None:
+        return None
+    return f"{answer.text} (source: {answer.source})"
 
 
 def register(app: typer.Typer) -> None:
@@ -95,6 +106,8 @@ def register(app: typer.Typer) -> None:
         gate = build_gate(settings)
         names = [c.strip() for c in candidates.split(",") if c.strip()] if candidates else None
         decision = gate.route(text, role=role, context=ctx, candidates=names)
+        if decision.action == RouteAction.DIRECT_ANSWER and decision.answer is None:
+            decision.answer = _knowledge_answer(text)
         if as_json:
             emit_json(decision.model_dump(mode="json"))
         else:

@@ -31,7 +31,6 @@ class RouteRequest:
         candidates: C_sub, the candidate names, most relevant first.
         relevance: Retrieval relevance (cosine) of each candidate.
         slots: Slots extracted from the text.
-        counts: The text's n-gram counts (shared by featurisers).
         sequential: Whether the text carries a sequential composition marker.
         retriever: The gate's retriever over the full registry (to score sub-texts).
     """
@@ -43,10 +42,14 @@ class RouteRequest:
     candidates: list[str]
     relevance: dict[str, float]
     slots: list[Slot]
-    counts: Counter[str]
     sequential: bool
     retriever: CandidateRetriever
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """The text's n-gram counts, as the retriever's featurizer analyses it (on demand)."""
+        return self.retriever.featurizer.analyze(self.text)
 
 
 @dataclass

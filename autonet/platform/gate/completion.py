@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from autonet.platform.gate.cards import AgentCard
+from autonet.platform.gate.safeguards import frozen_value
 from autonet.platform.gate.slots import Slot
 from autonet.platform.gate.typos import correct_cues
 
@@ -84,7 +85,24 @@ def _property_kinds(name: str, kind: str) -> tuple[tuple[str, ...], str]:
 _VALIDATORS: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
 
 
+_ACCEPTED: dict[tuple[int, object], tuple[Mapping[str, Any], bool]] = {}
+
+
 def _accepts(schema: Mapping[str, Any], value: Any) -> bool:
+    # Sub-schemas live in frozen cards: one verdict per (schema object, exact value).
+    try:
+        key = (id(schema), frozen_value(value))
+    except TypeError:
+        return _accepts_uncached(schema, value)
+    hit = _ACCEPTED.get(key)
+    if hit is None or hit[0] is not schema:
+        if len(_ACCEPTED) > 8192:
+            _ACCEPTED.clear()
+        hit = _ACCEPTED[key] = (schema, _accepts_uncached(schema, value))
+    return hit[1]
+
+
+def _accepts_uncached(schema: Mapping[str, Any], value: Any) -> bool:
     # Sub-schemas live in frozen cards: cache one compiled validator per schema object.
     hit = _VALIDATORS.get(id(schema))
     if hit is None or hit[0] is not schema:

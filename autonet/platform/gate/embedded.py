@@ -71,7 +71,7 @@ def candidate_matrix(
 ) -> np.ndarray:
     """Pair features (rows: candidates) of ``text``; ``prior`` None: no agent prior."""
     if cosines is None:
-        all_scores = retriever.scores(retriever.featurizer.analyze(text))
+        all_scores = retriever.scores_text(text)
         cosines = {n: float(all_scores[retriever.position[n]]) for n in candidates}
     slots = extract_slots(text) if slots is None else slots
     query = query_terms(tokens(text), slots)
@@ -106,7 +106,7 @@ def score_candidates(
     """p(candidate can serve ``text``) with and without the agent prior (Stage II, Stage I)."""
     if not candidates:
         return np.zeros(0), np.zeros(0)
-    prior = model.agent_prior(model.text_vector(model.featurizer.analyze(text), text))
+    prior = model.agent_prior(model.text_vector(None, text))
     X = candidate_matrix(
         model, retriever, registry, text, candidates, slots=slots, cosines=cosines, prior=prior
     )
@@ -200,7 +200,7 @@ class EmbeddedBackend(RouterBackend):
             relevance=list(a["blind"]),
             segment_relevance=[float(p.max()) for p in a["seg_blind"] if len(p)],
         )
-        proba = self.model.action_proba(self.model.text_vector(req.counts, req.text), cues)
+        proba = self.model.action_proba(self.model.text_vector(None, req.text), cues)
         best = max(float(max(a["probs"], default=0.0)), float(max(a["blind"], default=0.0)))
         if ACTIONS[int(np.argmax(proba))] == "MULTI_AGENT_PLAN" and a["seg_probs"]:
             seg_best = sorted(

@@ -43,7 +43,7 @@ def build_gate(settings: Any = None, *, registry: AgentRegistry | None = None) -
         )
     else:
         backend = EmbeddedBackend(
-            unfamiliar_suitability=bool(getattr(settings, "gate_unfamiliar_suitability", False))
+            unfamiliar_suitability=settings.gate_unfamiliar_suitability
         )
     fallback: RouterBackend | None = None
     if settings.llm_fallback_base_url:

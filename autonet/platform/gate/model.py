@@ -106,17 +106,23 @@ class EmbeddedModel:
         return agent in self._agent_pos
 
     def text_vector(
-        self, counts: Counter[str], text: str | None = None
+        self, counts: Counter[str] | None, text: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The query's sparse TF-IDF vector in the model's vocabulary (memoised by ``text``)."""
+        """The query's sparse TF-IDF vector in the model's vocabulary (memoised by ``text``).
+
+        With ``text``, the vector is that of ``text`` (``counts``, its n-gram counts, may
+        be None then).
+        """
         if text is None:
+            if counts is None:
+                raise ValueError("text_vector needs the query's n-gram counts or its text")
             return self.featurizer.vectorize(counts)
         memo = self.__dict__.setdefault("_memo", {})
         hit = memo.get(text)
         if hit is None:
             if len(memo) > 2048:
                 memo.clear()
-            hit = memo[text] = self.featurizer.vectorize(counts)
+            hit = memo[text] = self.featurizer.vectorize_text(text)
         return hit
 
     def action_proba(self, vec: tuple[np.ndarray, np.ndarray], cues: np.ndarray) -> np.ndarray:

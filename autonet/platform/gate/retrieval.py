@@ -49,6 +49,16 @@ def card_text(card: AgentCard) -> str:
     )
 
 
+@lru_cache(maxsize=16384)
+def _char_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    # In-word character n-grams of one word (words recur across queries: memoised).
+    padded = " " + word + " "
+    size = len(padded)
+    return tuple(
+        padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
+    )
+
+
 @lru_cache(maxsize=4096)
 def _analyze(text: str, char_range: tuple[int, int]) -> Counter[str]:
     words = tokens(text)
@@ -56,10 +66,7 @@ def _analyze(text: str, char_range: tuple[int, int]) -> Counter[str]:
     grams += ["b " + a + " " + b for a, b in itertools.pairwise(words)]
     lo, hi = char_range
     for w in words:
-        padded = " " + w + " "
-        size = len(padded)
-        for n in range(lo, min(hi, size) + 1):
-            grams += [padded[i : i + n] for i in range(size - n + 1)]
+        grams += _char_grams(w, lo, hi)
     return Counter(grams)
 
 
@@ -100,19 +107,56 @@ class NgramFeaturizer:
 
     def vectorize(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF vector of pre-analysed counts as (indices, L2-normalised values)."""
-        vocab = self.vocabulary_
-        found = [
-            (j, c)
-            for j, c in zip(map(vocab.get, counts), counts.values(), strict=True)
-            if j is not None
-        ]
-        if not found:
+        get = self.vocabulary_.get
+        cols: list[int] = []
+        tfs: list[int] = []
+        for gram, count in counts.items():
+            j = get(gram)
+            if j is not None:
+                cols.append(j)
+                tfs.append(count)
+        return self._weights(cols, tfs)
+
+    def vectorize_text(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``vectorize(analyze(text))``, the same numbers, without a per-n-gram Python loop.
+
+        The vocabulary columns of each word's character n-grams are memoised per word (words
+        recur across queries); the columns are then counted in the n-grams' reading order, so
+        the vector's entries come in the same order as ``vectorize``'s.
+        """
+        words = tokens(text)
+        get = self.vocabulary_.get
+        memo: dict[str, tuple[int, ...]] = self.__dict__.setdefault("_word_cols", {})
+        cols: list[int | None] = [get("w " + w) for w in words]
+        cols += [get("b " + a + " " + b) for a, b in itertools.pairwise(words)]
+        lo, hi = self.char_range
+        for w in words:
+            hit = memo.get(w)
+            if hit is None:
+                if len(memo) > 50_000:
+                    memo.clear()
+                grams = map(get, _char_grams(w, lo, hi))
+                hit = memo[w] = tuple(j for j in grams if j is not None)
+            cols += hit
+        counts = Counter(cols)
+        counts.pop(None, None)
+        return self._weights(counts.keys(), counts.values())
+
+    def _weights(
+        self, cols: Iterable[int | None], tfs: Iterable[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # Sublinear tf * idf, L2-normalised, over the (column, count) pairs in their order.
+        index = np.fromiter(cols, dtype=np.int64)
+        if len(index) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        pairs = np.array(found, dtype=np.int64)
-        index = pairs[:, 0]
-        values = (1.0 + np.log(pairs[:, 1].astype(np.float64))) * self.idf_[index]
+        values = (1.0 + np.log(np.fromiter(tfs, dtype=np.float64))) * self.idf_[index]
         values /= math.sqrt(float(values @ values))
         return index, values
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_word_cols", None)  # a cache, rebuilt on use
+        return state
 
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF vector of one text."""
@@ -173,7 +217,14 @@ class CandidateRetriever:
 
     def scores(self, counts: Counter[str]) -> np.ndarray:
         """Cosine relevance of pre-analysed query counts to every card (registry order)."""
-        index, values = self.featurizer.vectorize(counts)
+        return self._cosines(self.featurizer.vectorize(counts))
+
+    def scores_text(self, text: str) -> np.ndarray:
+        """``scores(featurizer.analyze(text))``, computed faster (``vectorize_text``)."""
+        return self._cosines(self.featurizer.vectorize_text(text))
+
+    def _cosines(self, vec: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        index, values = vec
         if len(index) == 0:
             return np.zeros(len(self.names))
         return np.asarray(values @ self.matrix_[index])
@@ -192,7 +243,7 @@ class CandidateRetriever:
         """
         if k < 1:
             raise ValueError(f"k must be a positive number of candidates, got {k}")
-        scores = self.scores(self.featurizer.analyze(query))
+        scores = self.scores_text(query)
         if restrict is not None:
             pos = [self.position[name] for name in restrict if name in self.position]
         else:

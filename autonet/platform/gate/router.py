@@ -259,8 +259,7 @@ def build_request(
     top_k: int | None = None,
 ) -> RouteRequest:
     """The backends' view of a sanitised query: C_sub (top-k of ``allowed``), slots, cues."""
-    counts = retriever.featurizer.analyze(text)
-    scores = retriever.scores(counts)
+    scores = retriever.scores_text(text)
     cosine = {n: float(scores[retriever.position[n]]) for n in allowed}
     names = list(allowed)
     if top_k is not None and len(names) > top_k:
@@ -273,7 +272,6 @@ def build_request(
         candidates=names,
         relevance={n: cosine[n] for n in names},
         slots=extract_slots(text),
-        counts=counts,
         sequential=has_sequential_marker(text),
         retriever=retriever,
     )

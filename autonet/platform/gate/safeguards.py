@@ -15,6 +15,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "SensitiveHit",
     "authorised",
+    "frozen_value",
     "has_sequential_marker",
     "recover_candidate",
     "sanitize_query",
@@ -227,8 +228,41 @@ def authorised(card: AgentCard, role: str) -> bool:
 
 
 def validate_step(card: AgentCard, arguments: dict[str, object]) -> list[str]:
-    """Schema errors of ``arguments`` for ``card`` ([] when valid)."""
-    return validate_arguments(card, arguments)
+    """Schema errors of ``arguments`` for ``card`` ([] when valid).
+
+    Memoised per (card, exact arguments): argument values recur across requests and a
+    jsonschema pass costs ~0.1 ms, while the key costs microseconds.
+    """
+    try:
+        key = (id(card), frozen_value(arguments))
+    except TypeError:  # a value with no exact hashable form: validate every time
+        return validate_arguments(card, arguments)
+    hit = _STEP_ERRORS.get(key)
+    if hit is None or hit[0] is not card:
+        if len(_STEP_ERRORS) > 8192:
+            _STEP_ERRORS.clear()
+        hit = _STEP_ERRORS[key] = (card, tuple(validate_arguments(card, arguments)))
+    return list(hit[1])
+
+
+_STEP_ERRORS: dict[tuple[int, object], tuple[AgentCard, tuple[str, ...]]] = {}
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def frozen_value(value: object) -> object:
+    """An exact, hashable stand-in of a JSON-like value: types and insertion order kept.
+
+    Raises:
+        TypeError: If the value holds anything but str/int/float/bool/None, dicts and lists.
+    """
+    kind = type(value)
+    if kind in _ATOMS:
+        return (kind, value)
+    if kind is dict:
+        return (dict, tuple((k, frozen_value(v)) for k, v in value.items()))  # type: ignore[attr-defined]
+    if kind is list or kind is tuple:
+        return (kind, tuple(frozen_value(v) for v in value))  # type: ignore[attr-defined]
+    raise TypeError(f"no exact hashable form for {kind.__name__}")
 
 
 def sanitize_query(query: object) -> tuple[str, str | None]:

@@ -112,6 +112,46 @@ _RE_DAYSET = re.compile(r"\b(" + _alternation(vocab.DAY_SETS) + r")\b", _I)
 _RE_DAYRANGE = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*(?:-|to|–)\s*"
                           r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", _I)  # fmt: skip
 _RE_DAY = re.compile(r"\b(" + _alternation(_DAY_NAMES) + r"|mon|tue|wed|thu|fri|sat|sun)\b", _I)
+_DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _needles(words: Any) -> tuple[str, ...] | None:
+    """Literal pieces one of which an ASCII text must contain for ``_alternation(words)`` to match.
+
+    Each word's first space-separated piece is matched literally (case-insensitively), so a
+    lower-cased ASCII text without any of them has no match: the pattern's scan is skipped.
+    None when a piece is not plain ASCII (case folding could then reach ASCII letters).
+    """
+    firsts = {str(w).lower().split(" ")[0] for w in words}
+    if any(not f or not f.isascii() for f in firsts):
+        return None
+    return tuple(sorted(f for f in firsts if not any(o != f and o in f for o in firsts)))
+
+
+_N_KPI = _needles(a for al in vocab.KPI_ALIASES.values() for a in al)
+_N_REGION = _needles(vocab.REGION_ALIASES)
+_N_PLACE = _needles(vocab.PLACES)
+_N_SLICE_TYPE = _needles(vocab.SLICE_TYPE_ALIASES)
+_N_SEVERITY = _needles(vocab.SEVERITIES)
+_N_MODEL = _needles(_MODEL_WORDS)
+_N_NINES = _needles(vocab.RELIABILITY_WORDS)
+_N_NAMED_WINDOW = _needles(vocab.NAMED_WINDOWS)
+_N_DAYSET = _needles(vocab.DAY_SETS)
+_N_DAY = _needles(_DAY_ABBREVIATIONS)  # every full day name starts with its abbreviation
+_N_DUR_BARE = _needles(("last", "past", "previous", "next", "coming"))
+_N_THR = _needles(vocab.THROUGHPUT_UNITS_MBPS)
+_N_THR_BYTES = _needles(vocab.BYTE_UNITS)  # case-sensitive pattern: still a necessary piece
+_N_ATTEND = _needles(("fans", "people", "visitors", "attendees", "spectators", "guests", "persons"))
+_N_PCT = ("%", "pct", "percent")
+_N_CHANGE, _N_INTENT, _N_TICKET, _N_SLICE = ("chg",), ("int",), ("tt",), ("sl",)
+_N_DATE_ISO, _N_DATE_EU = ("-",), ("/", ".")
+
+
+def _may_match(low: str | None, needles: tuple[str, ...] | None) -> bool:
+    # ``low``: the lower-cased text when it is ASCII, else None (always scan then).
+    return low is None or needles is None or any(n in low for n in needles)
+
+
 _RE_DATE_ISO = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 _RE_DATE_EU = re.compile(r"(?<![\w/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\w/.])")
 _RE_ATTEND = re.compile(
@@ -169,7 +209,9 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         text = _slot_corrector().correct(text)
     out: list[Slot] = []
     taken: list[tuple[int, int]] = []
-    digits = any(ch.isdigit() for ch in text)  # most patterns need a digit: skip them if none
+    digits = any(map(str.isdigit, text))  # most patterns need a digit: skip them if none
+    low = text.lower() if text.isascii() else None  # word patterns need one of their words
+    days = _may_match(low, _N_DAY)
 
     def add(kind: str, value: Any, m: re.Match[str], hint: str = "", group: int = 0) -> None:
         span = m.span(group)
@@ -180,29 +222,29 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
 
     for m in _RE_CELL.finditer(text) if digits else ():
         add("cell", f"S{int(m[1]):04d}-C{m[2]}", m)
-    for m in _RE_CHANGE.finditer(text) if digits else ():
+    for m in _RE_CHANGE.finditer(text) if digits and _may_match(low, _N_CHANGE) else ():
         add("change", f"CHG-{int(m[1]):04d}", m)
-    for m in _RE_INTENT.finditer(text) if digits else ():
+    for m in _RE_INTENT.finditer(text) if digits and _may_match(low, _N_INTENT) else ():
         add("intent", f"INT-{int(m[1]):04d}", m)
-    for m in _RE_TICKET.finditer(text) if digits else ():
+    for m in _RE_TICKET.finditer(text) if digits and _may_match(low, _N_TICKET) else ():
         add("ticket", f"TT-{int(m[1]):05d}", m)
-    for m in _RE_SLICE.finditer(text) if digits else ():
+    for m in _RE_SLICE.finditer(text) if digits and _may_match(low, _N_SLICE) else ():
         add("slice", f"SL-{int(m[1] or m[2]):03d}", m)
     for m in _RE_SITE.finditer(text) if digits else ():
         add("site", f"S{int(m[1]):04d}", m)
     for m in _RE_LINK.finditer(text) if digits else ():
         add("link", f"L{int(m[1]):04d}", m)
-    for m in _RE_DATE_ISO.finditer(text) if digits else ():
+    for m in _RE_DATE_ISO.finditer(text) if digits and _may_match(low, _N_DATE_ISO) else ():
         add("date", f"{m[1]}-{m[2]}-{m[3]}", m)
-    for m in _RE_DATE_EU.finditer(text) if digits else ():
+    for m in _RE_DATE_EU.finditer(text) if digits and _may_match(low, _N_DATE_EU) else ():
         add("date", f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}", m)
-    for m in _RE_THR_BYTES.finditer(text) if digits else ():
+    for m in _RE_THR_BYTES.finditer(text) if digits and _may_match(low, _N_THR_BYTES) else ():
         add("throughput_mbps", _clean(_num(m[1]) * vocab.BYTE_UNITS[m[2]]), m)
-    for m in _RE_THR.finditer(text) if digits else ():
+    for m in _RE_THR.finditer(text) if digits and _may_match(low, _N_THR) else ():
         add("throughput_mbps", _clean(_num(m[1]) * vocab.THROUGHPUT_UNITS_MBPS[m[2].lower()]), m)
-    for m in _RE_NINES.finditer(text):
+    for m in _RE_NINES.finditer(text) if _may_match(low, _N_NINES) else ():
         add("reliability_pct", vocab.RELIABILITY_WORDS[m[1].lower()], m)
-    for m in _RE_PCT.finditer(text) if digits else ():
+    for m in _RE_PCT.finditer(text) if digits and _may_match(low, _N_PCT) else ():
         value = _num(m[1])
         before = text[max(0, m.start() - 40) : m.start()].lower()
         if value >= 99.0 or re.search(r"reliab|availab|uptime", before):
@@ -214,7 +256,7 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         start, end = _hour(m[1], m[2], m[3]), _hour(m[4], m[5], m[6])
         if start is not None and end is not None and start != end:
             add("window", {"start": start, "end": end}, m)
-    for m in _RE_NAMED_WINDOW.finditer(text):
+    for m in _RE_NAMED_WINDOW.finditer(text) if _may_match(low, _N_NAMED_WINDOW) else ():
         add("window", dict(_WINDOW_OF[_key(m[1])]), m)
     for m in _RE_LAT.finditer(text) if digits else ():
         add("latency_ms", _clean(_num(m[1]) * _LAT_UNITS[m[2].lower()]), m)
@@ -224,31 +266,31 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         amount = float(m[2]) if m[2] else _WORD_NUM[m[3].lower()]
         minutes = amount * _DUR_UNITS[m[4].lower()]
         add("duration_min", round(minutes), m, _time_hint(m[1]), group=0)
-    for m in _RE_DUR_BARE.finditer(text):
+    for m in _RE_DUR_BARE.finditer(text) if _may_match(low, _N_DUR_BARE) else ():
         add("duration_min", _DUR_UNITS[m[2].lower()], m, _time_hint(m[1]))
-    for m in _RE_ATTEND.finditer(text) if digits else ():
+    for m in _RE_ATTEND.finditer(text) if digits and _may_match(low, _N_ATTEND) else ():
         add("attendance", round(_num(m[1]) * (1000 if m[2] else 1)), m)
-    for m in _RE_KPI.finditer(text):
+    for m in _RE_KPI.finditer(text) if _may_match(low, _N_KPI) else ():
         add("kpi", _KPI_OF[_key(m[1])], m)
-    for m in _RE_SLICE_TYPE.finditer(text):
+    for m in _RE_SLICE_TYPE.finditer(text) if _may_match(low, _N_SLICE_TYPE) else ():
         add("slice_type", _SLICE_TYPE_OF[_key(m[1])], m)
-    for m in _RE_PLACE.finditer(text):
+    for m in _RE_PLACE.finditer(text) if _may_match(low, _N_PLACE) else ():
         add("place", _PLACE_OF[_key(m[1])], m)
-    for m in _RE_REGION.finditer(text):
+    for m in _RE_REGION.finditer(text) if _may_match(low, _N_REGION) else ():
         add("region", _REGION_OF[_key(m[1])], m)
-    for m in _RE_DAYSET.finditer(text):
+    for m in _RE_DAYSET.finditer(text) if _may_match(low, _N_DAYSET) else ():
         add("days", list(_DAY_SET_OF[_key(m[1])]), m)
-    for m in _RE_DAYRANGE.finditer(text):
+    for m in _RE_DAYRANGE.finditer(text) if days else ():
         a, b = vocab.DAYS.index(m[1].lower()[:3]), vocab.DAYS.index(m[2].lower()[:3])
         if a <= b:
             add("days", list(vocab.DAYS[a : b + 1]), m)
-    for m in _RE_DAY.finditer(text):
+    for m in _RE_DAY.finditer(text) if days else ():
         add("day", m[1].lower()[:3], m)
-    for m in _RE_SEVERITY.finditer(text):
+    for m in _RE_SEVERITY.finditer(text) if _may_match(low, _N_SEVERITY) else ():
         add("severity", m[1].lower(), m)
     for m in _RE_PRIORITY.finditer(text):
         add("priority", f"P{(m[1] or m[2])[-1]}", m)
-    for m in _RE_MODEL.finditer(text):
+    for m in _RE_MODEL.finditer(text) if _may_match(low, _N_MODEL) else ():
         add("model", _MODEL_OF[_key(m[1])], m)
     for m in _RE_NUMBER.finditer(text) if digits else ():
         after = text[m.end() : m.end() + 25].lower()

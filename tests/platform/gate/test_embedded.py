@@ -54,14 +54,20 @@ def _records(split: str, n_sites: int) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def tiny() -> EmbeddedModel:
     registry = default_registry().subset(NAMES)
-    return train_model(_records("train", 3), _records("val", 2), registry)
+    return train_model(_records("train", 3), _records("val", 2), registry, suitability=False)
 
 
 def test_training_is_deterministic(tiny: EmbeddedModel) -> None:
-    again = train_model(_records("train", 3), _records("val", 2), default_registry().subset(NAMES))
+    again = train_model(
+        _records("train", 3),
+        _records("val", 2),
+        default_registry().subset(NAMES),
+        suitability=False,
+    )
     assert np.array_equal(tiny.action_coef, again.action_coef)
     assert np.array_equal(tiny.pair_coef, again.pair_coef)
     assert tiny.relevance_threshold == again.relevance_threshold
+    assert tiny.suitability is None  # not requested
     assert {"ece_stage1_raw", "val_stage1_accuracy", "seconds"} <= set(tiny.report)
 
 

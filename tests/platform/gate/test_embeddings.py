@@ -150,3 +150,10 @@ def test_unfamiliar_registry_decides_whether_anything_fits() -> None:
     unrelated = gate.route("Who composed the opera The Magic Flute?")
     assert unrelated.action is RouteAction.DIRECT_ANSWER
     assert "unfamiliar candidates" in unrelated.rationale
+
+
+def test_fit_suitability_on_real_calibration_slice(shared_data: Path) -> None:
+    fitted = fit_suitability(shared_data / "routing" / "bfcl")
+    # Both features are similarities: more similar must mean more likely to fit.
+    assert fitted.coef.shape == (2,) and (fitted.coef > 0).all()
+    assert 0.05 <= fitted.threshold <= 0.95
