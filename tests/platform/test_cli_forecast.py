@@ -112,3 +112,20 @@ def test_bad_files_are_named(tmp_path: Path) -> None:
     assert result.exit_code == 3 and "expected a .csv or .parquet file" in " ".join(
         result.output.split()
     )
+
+
+def test_wide_file_as_the_twin_writes_it(tmp_path: Path) -> None:
+    # The same PRB series in the wide layout of `autonet twin simulate --out` (time, cell, ...).
+    long = pd.read_csv(kpi_file(tmp_path))
+    wide = long.pivot_table(index=["time", "object"], columns="counter", values="value")
+    wide = wide.reset_index().rename(columns={"object": "cell"})
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    args = ["forecast", "--kpis", str(path), "--counter", "RRU.PrbUsedDl", "--horizon", "24h"]
+    result = runner.invoke(build_app(), [*args, "--model", "seasonal-naive", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["forecast"]
+    assert [r["p50"] for r in rows if r["object"] == "S1-C1"] == [5, 7, 6, 8]
+    missing = runner.invoke(build_app(), ["forecast", "--kpis", str(path), "--counter", "X.Y"])
+    assert missing.exit_code == 3
+    assert "no column for counter 'X.Y'" in missing.output

@@ -17,7 +17,11 @@ _MODELS = ("hgb", "seasonal-naive", "ets")
 
 
 def read_kpi_file(path: Path, counter: str) -> pd.DataFrame:
-    """Rows of ``counter`` from a long KPI file (columns time, object, counter, value).
+    """Rows of ``counter`` from a KPI file, long or wide.
+
+    Long: columns time, object, counter, value (the operator import format). Wide: columns
+    time, an object column (``object`` or ``cell``, as ``autonet twin simulate --out`` writes)
+    and one column per counter.
 
     Raises:
         FileNotFoundError: the file does not exist.
@@ -37,6 +41,15 @@ def read_kpi_file(path: Path, counter: str) -> pd.DataFrame:
             )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         raise ValueError(f"{path}: cannot read it as {suffix[1:]}: {exc}") from exc
+    wide_key = next((c for c in ("object", "cell") if c in frame.columns), None)
+    if "counter" not in frame.columns and "time" in frame.columns and wide_key is not None:
+        if counter not in frame.columns:
+            known = [str(c) for c in frame.columns if c not in ("time", wide_key)][:20]
+            raise LookupError(
+                f"{path}: no column for counter {counter!r}; counters present: {known}"
+            )
+        wide = frame[["time", wide_key, counter]]
+        return wide.set_axis(["time", "object", "value"], axis=1).reset_index(drop=True)
     missing = [c for c in _COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(

@@ -140,7 +140,7 @@ class EmbeddedModel:
         if len(idx):
             z = z + self.agent_coef[:, idx] @ val
         p = softmax(z)
-        return {name: float(p[i]) for i, name in enumerate(self.agent_names)}
+        return dict(zip(self.agent_names, p.tolist(), strict=True))
 
     def pair_proba(self, features: np.ndarray) -> np.ndarray:
         """Probability that each candidate (rows of ``features``) can serve the query."""

@@ -32,7 +32,13 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens; camelCase, snake_case and dotted names are split into words."""
-    return _TOKEN.findall(_CAMEL.sub(" ", text).lower())
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    # The same text is tokenised by several featurisers per route: memoised, read-only.
+    return tuple(_TOKEN.findall(_CAMEL.sub(" ", text).lower()))
 
 
 def card_text(card: AgentCard) -> str:
@@ -61,7 +67,7 @@ def _char_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _analyze(text: str, char_range: tuple[int, int]) -> Counter[str]:
-    words = tokens(text)
+    words = _tokens(text)
     grams: list[str] = ["w " + w for w in words]
     grams += ["b " + a + " " + b for a, b in itertools.pairwise(words)]
     lo, hi = char_range
@@ -124,7 +130,7 @@ class NgramFeaturizer:
         recur across queries); the columns are then counted in the n-grams' reading order, so
         the vector's entries come in the same order as ``vectorize``'s.
         """
-        words = tokens(text)
+        words = _tokens(text)
         get = self.vocabulary_.get
         memo: dict[str, tuple[int, ...]] = self.__dict__.setdefault("_word_cols", {})
         cols: list[int | None] = [get("w " + w) for w in words]

@@ -157,10 +157,23 @@ _FIRST_THEN = re.compile(r"\bfirst(?:ly)?\b(?![-'])(?!\s+(?:line|time|responders
                          r".+?\bthen\b(?![-'])", _I)  # fmt: skip
 
 
+# Literal words one of which a (cue-corrected, lower-cased, ASCII) text must hold for _SEQ or
+# _FIRST_THEN ("then") to match, and for _SPLIT to split: without any, the scans are skipped.
+_SEQ_WORDS = re.compile(r"then|after|followed|finally|once|subsequently|next|step|1\)")
+_SPLIT_WORDS = re.compile(r"then|after|followed|finally|subsequently|also|plus|next|once")
+
+
+def _may_hold(text: str, words: re.Pattern[str]) -> bool:
+    # Non-ASCII text is always scanned (case folding can map other letters to ASCII ones).
+    return not text.isascii() or words.search(text.lower()) is not None
+
+
 @lru_cache(maxsize=4096)
 def has_sequential_marker(text: str) -> bool:
     """Whether ``text`` composes steps in sequence ("first X, then Y", "X; after that Y")."""
     text = correct_cues(text)
+    if not _may_hold(text, _SEQ_WORDS):
+        return False
     return bool(_SEQ.search(text) or _FIRST_THEN.search(text))
 
 
@@ -192,9 +205,9 @@ def split_sequence(text: str, *, force: bool = False) -> list[str]:
 def _split(text: str, force: bool) -> tuple[str, ...]:
     if not force and not has_sequential_marker(text):
         return (text.strip(),)
-    parts = [
-        _LEAD.sub(r"\g<pre>", p, count=1).strip(" ,;.") for p in _SPLIT.split(correct_cues(text))
-    ]
+    corrected = correct_cues(text)
+    pieces = _SPLIT.split(corrected) if _may_hold(corrected, _SPLIT_WORDS) else [corrected]
+    parts = [_LEAD.sub(r"\g<pre>", p, count=1).strip(" ,;.") for p in pieces]
     return tuple(p for p in parts if tokens(p))
 
 

@@ -115,17 +115,19 @@ _RE_DAY = re.compile(r"\b(" + _alternation(_DAY_NAMES) + r"|mon|tue|wed|thu|fri|
 _DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _needles(words: Any) -> tuple[str, ...] | None:
-    """Literal pieces one of which an ASCII text must contain for ``_alternation(words)`` to match.
+def _needles(words: Any) -> re.Pattern[str] | None:
+    """A search for literal pieces one of which an ASCII text must hold for a word pattern.
 
-    Each word's first space-separated piece is matched literally (case-insensitively), so a
-    lower-cased ASCII text without any of them has no match: the pattern's scan is skipped.
-    None when a piece is not plain ASCII (case folding could then reach ASCII letters).
+    Each word's first space-separated piece is matched literally (case-insensitively) by
+    ``_alternation(words)``, so a lower-cased ASCII text without any of them has no match and
+    the pattern's scan can be skipped. None when a piece is not plain ASCII (case folding could
+    then reach ASCII letters): the pattern is always scanned.
     """
     firsts = {str(w).lower().split(" ")[0] for w in words}
     if any(not f or not f.isascii() for f in firsts):
         return None
-    return tuple(sorted(f for f in firsts if not any(o != f and o in f for o in firsts)))
+    kept = sorted(f for f in firsts if not any(o != f and o in f for o in firsts))
+    return re.compile("|".join(map(re.escape, kept)))
 
 
 _N_KPI = _needles(a for al in vocab.KPI_ALIASES.values() for a in al)
@@ -142,14 +144,15 @@ _N_DUR_BARE = _needles(("last", "past", "previous", "next", "coming"))
 _N_THR = _needles(vocab.THROUGHPUT_UNITS_MBPS)
 _N_THR_BYTES = _needles(vocab.BYTE_UNITS)  # case-sensitive pattern: still a necessary piece
 _N_ATTEND = _needles(("fans", "people", "visitors", "attendees", "spectators", "guests", "persons"))
-_N_PCT = ("%", "pct", "percent")
-_N_CHANGE, _N_INTENT, _N_TICKET, _N_SLICE = ("chg",), ("int",), ("tt",), ("sl",)
-_N_DATE_ISO, _N_DATE_EU = ("-",), ("/", ".")
+_N_PCT = _needles(("%", "pct", "percent"))
+_N_CHANGE, _N_INTENT = _needles(("chg",)), _needles(("int",))
+_N_TICKET, _N_SLICE = _needles(("tt",)), _needles(("sl",))
+_N_DATE_ISO, _N_DATE_EU = _needles(("-",)), _needles(("/", "."))
 
 
-def _may_match(low: str | None, needles: tuple[str, ...] | None) -> bool:
+def _may_match(low: str | None, needles: re.Pattern[str] | None) -> bool:
     # ``low``: the lower-cased text when it is ASCII, else None (always scan then).
-    return low is None or needles is None or any(n in low for n in needles)
+    return low is None or needles is None or needles.search(low) is not None
 
 
 _RE_DATE_ISO = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
