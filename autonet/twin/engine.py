@@ -130,6 +130,7 @@ class Twin:
         out = step_physics(
             self._cache, st, demand, self._prev_util,
             power=self.power, step_minutes=self.step_minutes, reserved=reserved,
+            out=self._store.cell_slot() if self.record else None,
         )  # fmt: skip
         out.cell.setflags(write=False)
         self._prev_util = out.util_dl

@@ -76,6 +76,7 @@ def step_physics(
     power: PowerModel,
     step_minutes: float,
     reserved: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = None,
+    out: F32 | None = None,
 ) -> StepOutput:
     """Compute one step's KPIs; mutates nothing but the cache.
 
@@ -89,6 +90,8 @@ def step_physics(
         reserved: Slice reservations in force ``(PRB share per cell, Mbit/s per link, Mbit/s per
             UPF)``: the PRB share is withheld from best-effort traffic and counted as used, the
             transport and UPF reservations are carried with priority.
+        out: Where to write the cell KPIs (``(len(CELL_COUNTERS), n_cells)`` float32, e.g. a
+            slot of the KPI store); a new array when None.
     """
     topo, radio, site_of = cache.topo, cache.radio, cache.cell_site
     link_ok = st.link_up & (st.link_capacity_mbps > 0)
@@ -173,7 +176,8 @@ def step_physics(
         served_dl = served_dl * thr
         served_ul = served_ul * thr
 
-    out = np.empty((len(CELL_COUNTERS), topo.n_cells), dtype=np.float32)
+    if out is None:
+        out = np.empty((len(CELL_COUNTERS), topo.n_cells), dtype=np.float32)
     row = CELL_ROW
     short = throttled or bool((dl > cap_dl).any())
     blocked: Any = _f(0.0)

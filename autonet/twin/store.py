@@ -1,10 +1,21 @@
-"""The per-step KPI store: float32 blocks per step, read out as long or wide DataFrames."""
+"""The per-step KPI store: float32 blocks per step, read out as long or wide DataFrames.
+
+Cell blocks of a store that keeps every counter are slots of large preallocated chunks of
+steps, handed to the step to write into (:meth:`KpiStore.cell_slot`). Chunks of a megabyte or
+more are mapped with their pages populated at once (``MAP_POPULATE`` where the OS has it): on a
+VM, faulting fresh store memory in page by page costs more than the step's arithmetic. Chunks
+grow with the steps recorded (4 steps, then as many as recorded so far, at most
+``CHUNK_BYTES``), so a clone that records a few steps does not reserve a whole chunk.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
+
+import mmap
+from math import prod
 
 import numpy as np
 import pandas as pd
@@ -16,6 +27,20 @@ __all__ = ["KpiStore"]
 
 _CELL_NAMES = [c.name for c in CELL_COUNTERS]
 Level = Literal["cell", "link", "upf", "slice"]
+#: Bytes of cell blocks allocated at once (untouched pages of the last chunk stay virtual).
+CHUNK_BYTES = 64 << 20
+#: At most this many steps per chunk (small twins).
+CHUNK_STEPS = 256
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)  # Linux only
+
+
+def _chunk(shape: tuple[int, ...]) -> NDArray[np.float32]:
+    """An uninitialised float32 array; at >= 1 MiB with its pages faulted in at once."""
+    nbytes = 4 * prod(shape)
+    if nbytes < 1 << 20 or not _POPULATE:
+        return np.empty(shape, dtype=np.float32)
+    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _POPULATE)
+    return np.frombuffer(buf, dtype=np.float32).reshape(shape)
 
 
 class KpiStore:
@@ -59,9 +84,29 @@ class KpiStore:
         self.times: list[datetime] = []
         self.blocks: dict[Level, list[NDArray[np.float32]]] = {"cell": [], "link": [], "upf": []}
         self.slice_rows: list[tuple[datetime, str, str, float]] = []
+        self._chunk: NDArray[np.float32] | None = None  # owned; slots from _used on are free
+        self._used = 0
+        self._own = 0  # steps written into this store's chunks (sets the next chunk's size)
+        self._slot: NDArray[np.float32] | None = None  # the slot last handed out
 
     def __len__(self) -> int:
         return len(self.times)
+
+    def cell_slot(self) -> NDArray[np.float32] | None:
+        """Where the next step may write its ``(len(CELL_COUNTERS), n_cells)`` cell KPIs.
+
+        A free slot of this store's chunk (kept without a copy when passed to :meth:`append`),
+        or None when the store keeps only some counters (the step then allocates its own).
+        """
+        if self._rows is not None:
+            return None
+        if self._chunk is None or self._used == len(self._chunk):
+            per_step = 4 * len(_CELL_NAMES) * max(1, len(self.ids["cell"]))
+            steps = max(1, min(CHUNK_STEPS, CHUNK_BYTES // per_step, max(4, self._own)))
+            self._chunk = _chunk((steps, len(_CELL_NAMES), len(self.ids["cell"])))
+            self._used = 0
+        self._slot = self._chunk[self._used]
+        return self._slot
 
     def append(
         self,
@@ -76,6 +121,10 @@ class KpiStore:
         ``cell`` holds every counter of ``CELL_COUNTERS``; only the recorded rows are kept.
         """
         self.times.append(when)
+        if self._slot is not None and cell is self._slot:
+            self._used += 1  # the step wrote into our slot: keep it as is
+            self._own += 1
+        self._slot = None
         self.blocks["cell"].append(cell if self._rows is None else cell[self._rows])
         self.blocks["link"].append(link[None, :])
         self.blocks["upf"].append(upf[None, :])
@@ -88,7 +137,7 @@ class KpiStore:
         out.times = list(self.times)
         out.blocks = {k: list(v) for k, v in self.blocks.items()}
         out.slice_rows = list(self.slice_rows)
-        return out
+        return out  # no chunk: this store keeps writing into its own, the copy starts anew
 
     def counters(self, level: Level) -> list[str]:
         """Counter names stored at ``level``, in storage order."""

@@ -42,9 +42,7 @@ def build_gate(settings: Any = None, *, registry: AgentRegistry | None = None) -
             timeout_s=settings.llm_timeout_s,
         )
     else:
-        backend = EmbeddedBackend(
-            unfamiliar_suitability=settings.gate_unfamiliar_suitability
-        )
+        backend = EmbeddedBackend(unfamiliar_suitability=settings.gate_unfamiliar_suitability)
     fallback: RouterBackend | None = None
     if settings.llm_fallback_base_url:
         from autonet.platform.gate.llm import LLMBackend

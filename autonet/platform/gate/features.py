@@ -170,6 +170,15 @@ class CardTerms:
     kinds: frozenset[str]
     prefixes: frozenset[str]
 
+    @property
+    def padded_keywords(self) -> tuple[str, ...]:
+        """The non-empty keyword phrases with a space either side (matched in ``joined``)."""
+        padded: tuple[str, ...] | None = self.__dict__.get("_padded")
+        if padded is None:
+            padded = tuple(f" {k} " for k in self.keywords if k)
+            object.__setattr__(self, "_padded", padded)
+        return padded
+
 
 def card_terms(card: AgentCard) -> CardTerms:
     """A card's keyword phrases, name and description stems, and argument slot kinds."""
@@ -232,11 +241,11 @@ def pair_features(
 ) -> list[float]:
     """Features of one (query, card) pair (see PAIR_NAMES); ``prior`` None: unknown agent."""
     joined = query.joined
-    kw_hits = sum(1 for k in terms.keywords if k and f" {k} " in joined)
+    kw_hits = sum(map(joined.__contains__, terms.padded_keywords))
     n_stems = len(query.stems)
     name_hits = len(terms.names & query.stems) / max(len(terms.names), 1)
     overlap = len(query.stems & terms.desc) / max(n_stems, 1)
-    prefix = sum(1 for w in query.content if w in terms.prefixes) / max(len(query.content), 1)
+    prefix = sum(map(terms.prefixes.__contains__, query.content)) / max(len(query.content), 1)
     fillable = sum(
         1 for prop_kinds, enum in terms.required
         if not prop_kinds.isdisjoint(query.kinds) or any(w in joined for w in enum)
