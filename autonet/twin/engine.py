@@ -43,8 +43,8 @@ class Twin:
         power: Power model (default EARTH macro ``PowerModel()``).
         record: Keep every step's KPIs for ``kpis()``: True (every counter), False (none: long
             what-if runs that read ``step()`` results), or the cell counters to keep (the
-            store costs ``4 x counters x cells`` bytes per step, and writing it is a large
-            part of a big twin's step time).
+            store costs ``4 x counters x cells`` bytes per step; the step writes the cell
+            counters straight into it when every counter is kept).
         validate: Validate the topology first; skip only for a graph just validated (e.g. by
             ``build_topology``), it takes most of the set-up time of a big twin.
 

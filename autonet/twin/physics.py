@@ -67,6 +67,13 @@ def _move_users(
     return out, lost
 
 
+def _ratio_capped(num: F32, den: F32) -> F32:
+    """float32 ``min(num / max(den, 1e-9), 1)`` into one new array."""
+    r = np.maximum(den, _f(1e-9))
+    np.divide(num, r, out=r)
+    return np.minimum(r, _f(1.0), out=r)
+
+
 def step_physics(
     cache: StepCache,
     st: TwinState,
@@ -104,6 +111,9 @@ def step_physics(
         avail &= site_ok[site_of]
     dead = np.flatnonzero(~avail)
     coverage, emission, sinr_offset, shrunk = cache.antenna(st)
+    if out is None:
+        out = np.empty((len(CELL_COUNTERS), topo.n_cells), dtype=np.float32)
+    row = CELL_ROW
     users, dl, ul = demand
     lost_share: F32 | None = None
     if dead.size or shrunk or st.cell_offload.any():
@@ -114,9 +124,13 @@ def step_physics(
     radiated = prev_util * emission
     if dead.size:  # a cell gone this step no longer interferes
         radiated[dead] = 0.0
-    interf = cache.nbr @ radiated
-    sinr = cache.sinr0 + sinr_offset
-    sinr -= np.log10(interf * _f(radio.coupling) + _f(1.0)) * _f(10.0)
+    interf = cache.nbr @ radiated  # scratch from here on: the ops run in place
+    sinr = np.add(cache.sinr0, sinr_offset, out=out[row["KQI.SinrDb"]])
+    interf *= _f(radio.coupling)
+    interf += _f(1.0)
+    np.log10(interf, out=interf)
+    interf *= _f(10.0)
+    sinr -= interf
     sinr -= st.cell_interference_db
     bits_dl, bits_ul = cache.prb_bits(st)
     cap_dl = bits_dl * cache.spectral_efficiency(sinr)
@@ -129,9 +143,9 @@ def step_physics(
     if reserved is not None:
         share = (np.clip(reserved[0], 0.0, 1.0) * avail).astype(np.float32)
         cap_dl = cap_dl * (_f(1.0) - share)
-    util_dl = np.minimum(dl / np.maximum(cap_dl, _f(1e-9)), _f(1.0))
-    util_ul = np.minimum(ul / np.maximum(cap_ul, _f(1e-9)), _f(1.0))
-    served_dl = np.minimum(dl, cap_dl)
+    util_dl = _ratio_capped(dl, cap_dl)
+    util_ul = _ratio_capped(ul, cap_ul)
+    served_dl = np.minimum(dl, cap_dl, out=out[row["KQI.ServedDlMbps"]])
     served_ul = np.minimum(ul, cap_ul)
     if reserved is not None:
         util_dl = util_dl * (_f(1.0) - share) + share
@@ -168,17 +182,18 @@ def step_physics(
     u_upf = np.minimum(upf_util, 0.99)
     upf_ms = 0.5 + u_upf / (1.0 - u_upf)
     site_ms = (site_link @ hop_ms + upf_ms[st.site_upf]).astype(np.float32)
-    latency = _f(4.0) + _f(2.0) * util_dl / (_f(1.0) - _f(0.95) * util_dl)
-    latency = latency + site_ms[site_of]
+    latency = np.multiply(util_dl, _f(0.95), out=out[row["KQI.LatencyMs"]])
+    np.subtract(_f(1.0), latency, out=latency)
+    np.divide(util_dl, latency, out=latency)
+    latency *= _f(2.0)  # 2 u / (1 - 0.95 u): the power of two scales exactly
+    latency += _f(4.0)
+    latency += site_ms[site_of]
     throttled = bool((site_thr < 1.0).any())
     thr = site_thr.astype(np.float32)[site_of] if throttled else _f(1.0)
     if throttled:
-        served_dl = served_dl * thr
+        served_dl *= thr
         served_ul = served_ul * thr
 
-    if out is None:
-        out = np.empty((len(CELL_COUNTERS), topo.n_cells), dtype=np.float32)
-    row = CELL_ROW
     short = throttled or bool((dl > cap_dl).any())
     blocked: Any = _f(0.0)
     if short:  # some demand not carried: the blocked share of each cell's offered DL
@@ -186,8 +201,12 @@ def step_physics(
     np.multiply(util_dl, 100.0, out=out[row["RRU.PrbUsedDl"]])
     np.multiply(util_ul, 100.0, out=out[row["RRU.PrbUsedUl"]])
     out[row["RRC.ConnMean"]] = users
-    out[row["DRB.UEThpDl"]] = cap_dl * np.maximum(_f(1.0) - util_dl, _f(0.02)) * thr
-    out[row["DRB.UEThpUl"]] = cap_ul * np.maximum(_f(1.0) - util_ul, _f(0.02)) * thr
+    for thp_row, cap, util in (("DRB.UEThpDl", cap_dl, util_dl), ("DRB.UEThpUl", cap_ul, util_ul)):
+        thp = np.subtract(_f(1.0), util, out=out[row[thp_row]])
+        np.maximum(thp, _f(0.02), out=thp)
+        np.multiply(cap, thp, out=thp)
+        if throttled:
+            thp *= thr
     # ``powered`` is read at non-serving cells only: skip the gather when every cell serves
     powered = st.site_powered[site_of] if dead.size else np.ones(0, np.bool_)
     p_w = power.power_w(
@@ -202,12 +221,12 @@ def step_physics(
     if short:
         drop += _f(5.0) * blocked
     np.minimum(drop, 100.0, out=drop)
-    out[row["KQI.BlockedUsers"]] = users * blocked
-    out[row["KQI.LatencyMs"]] = latency
+    if short:
+        np.multiply(users, blocked, out=out[row["KQI.BlockedUsers"]])
+    else:
+        out[row["KQI.BlockedUsers"]] = 0.0
     out[row["KQI.LostUsers"]] = 0.0 if lost_share is None else demand[0] * lost_share
     out[row["KQI.OfferedDlMbps"]] = dl
-    out[row["KQI.ServedDlMbps"]] = served_dl
-    out[row["KQI.SinrDb"]] = sinr
     out[row["KQI.Available"]] = avail
     if dead.size:
         nan_rows = [row[k] for k in ("DRB.UEThpDl", "DRB.UEThpUl", "KQI.DropRate",

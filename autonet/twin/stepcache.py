@@ -118,7 +118,9 @@ class StepCache:
 
     def spectral_efficiency(self, sinr_db: F32) -> F32:
         """float32 ``min(alpha log2(1 + 10^(SINR/10)), se_max)``."""
-        lin = np.exp(sinr_db * _LN10_10)
-        se = np.log2(lin + _f(1.0))
+        se = np.multiply(sinr_db, _LN10_10)
+        np.exp(se, out=se)
+        se += _f(1.0)
+        np.log2(se, out=se)
         se *= _f(self.radio.alpha)
         return np.minimum(se, _f(self.radio.se_max), out=se)

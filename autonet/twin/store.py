@@ -10,12 +10,11 @@ grow with the steps recorded (4 steps, then as many as recorded so far, at most
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Literal
-
-import mmap
 from math import prod
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -92,20 +91,25 @@ class KpiStore:
     def __len__(self) -> int:
         return len(self.times)
 
+    def _next_slot(self) -> NDArray[np.float32]:
+        """The next free ``(len(cell_names), n_cells)`` slot, starting a new chunk if needed."""
+        if self._chunk is None or self._used == len(self._chunk):
+            per_step = 4 * len(self.cell_names) * max(1, len(self.ids["cell"]))
+            steps = max(1, min(CHUNK_STEPS, CHUNK_BYTES // per_step, max(4, self._own)))
+            self._chunk = _chunk((steps, len(self.cell_names), len(self.ids["cell"])))
+            self._used = 0
+        return self._chunk[self._used]
+
     def cell_slot(self) -> NDArray[np.float32] | None:
         """Where the next step may write its ``(len(CELL_COUNTERS), n_cells)`` cell KPIs.
 
         A free slot of this store's chunk (kept without a copy when passed to :meth:`append`),
-        or None when the store keeps only some counters (the step then allocates its own).
+        or None when the store keeps only some counters (the step then allocates its own and
+        :meth:`append` copies the kept rows into the chunk).
         """
         if self._rows is not None:
             return None
-        if self._chunk is None or self._used == len(self._chunk):
-            per_step = 4 * len(_CELL_NAMES) * max(1, len(self.ids["cell"]))
-            steps = max(1, min(CHUNK_STEPS, CHUNK_BYTES // per_step, max(4, self._own)))
-            self._chunk = _chunk((steps, len(_CELL_NAMES), len(self.ids["cell"])))
-            self._used = 0
-        self._slot = self._chunk[self._used]
+        self._slot = self._next_slot()
         return self._slot
 
     def append(
@@ -121,11 +125,18 @@ class KpiStore:
         ``cell`` holds every counter of ``CELL_COUNTERS``; only the recorded rows are kept.
         """
         self.times.append(when)
+        in_chunk = True
         if self._slot is not None and cell is self._slot:
-            self._used += 1  # the step wrote into our slot: keep it as is
+            kept = cell  # the step wrote into our slot: keep it as is
+        elif self._rows is None:
+            kept, in_chunk = cell, False  # someone else's array: kept, not copied
+        else:
+            kept = np.take(cell, self._rows, axis=0, out=self._next_slot())
+        if in_chunk:
+            self._used += 1
             self._own += 1
         self._slot = None
-        self.blocks["cell"].append(cell if self._rows is None else cell[self._rows])
+        self.blocks["cell"].append(kept)
         self.blocks["link"].append(link[None, :])
         self.blocks["upf"].append(upf[None, :])
         for name, kpis in (slices or {}).items():
