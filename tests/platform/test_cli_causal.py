@@ -107,3 +107,25 @@ def test_out_in_a_missing_folder_writes_nothing(files: dict[str, Path], tmp_path
     result = _learn("--alarms", files["alarm"], "--topology", files["topology"], "--out", out)
     assert result.exit_code == EXIT_NOT_FOUND
     assert "folder" in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("often", "'often' is neither 'auto' nor a number"), ("-1", "'-1' must be >= 0")],
+)
+def test_bad_penalty_is_a_usage_error(tmp_path, value: str, message: str) -> None:
+    result = CliRunner().invoke(
+        build_app(),
+        [
+            "causal",
+            "learn",
+            "--alarms",
+            str(tmp_path / "a.csv"),
+            "--topology",
+            str(tmp_path / "t.npy"),
+            "--penalty",
+            value,
+        ],
+    )
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.replace("│", " ").split())

@@ -48,6 +48,21 @@ def graph_document(model: TopologicalHawkes, **meta: Any) -> dict[str, Any]:
     }
 
 
+def _penalty(text: str) -> float | str:
+    """``--penalty``: the word auto or a non-negative number."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = float(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is neither 'auto' nor a number", param_hint="--penalty"
+        ) from None
+    if not value >= 0.0:
+        raise typer.BadParameter(f"{text!r} must be >= 0", param_hint="--penalty")
+    return value
+
+
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the root app."""
     group = typer.Typer(
@@ -91,8 +106,13 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--decay", min=1e-9, help="Kernel decay rate (1/s).")
         ] = 0.01,
         penalty: Annotated[
-            float, typer.Option("--penalty", min=0.0, help="BIC penalty multiplier per edge.")
-        ] = 1.0,
+            str,
+            typer.Option(
+                "--penalty",
+                help="Edge penalty: 'auto' (chosen by held-out likelihood on the same log) or a "
+                "BIC multiplier >= 0 (1 = plain BIC).",
+            ),
+        ] = "auto",
         acyclic: Annotated[
             bool, typer.Option("--acyclic", help="Break cycles: return a DAG.")
         ] = False,
@@ -100,10 +120,11 @@ def register(app: typer.Typer) -> None:
         """Learn the causal graph between alarm types (row = cause, column = effect)."""
         if out is not None and not out.parent.is_dir():
             raise FileNotFoundError(f"--out: folder {out.parent} does not exist")
+        penalty_value = _penalty(penalty)
         started = time.perf_counter()
         log = load_alarm_log(alarms, topology, prior)
         model = TopologicalHawkes(
-            max_hop=max_hop, window=window, decay=decay, penalty=penalty, acyclic=acyclic
+            max_hop=max_hop, window=window, decay=decay, penalty=penalty_value, acyclic=acyclic
         )
         with progress(enabled=not as_json) as bar:
             task = bar.add_task("fitting alarm types", total=log.n_types)
