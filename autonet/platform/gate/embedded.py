@@ -21,7 +21,7 @@ from autonet.platform.gate.features import (
     CardTerms,
     card_terms,
     cue_features,
-    pair_features,
+    pair_rows,
     query_terms,
 )
 from autonet.platform.gate.model import ACTIONS, EmbeddedModel
@@ -76,21 +76,14 @@ def candidate_matrix(
     slots = extract_slots(text) if slots is None else slots
     query = query_terms(tokens(text), slots)
     cos = [cosines.get(n, 0.0) for n in candidates]
+    if not cos:
+        return np.zeros((0, len(PAIR_NAMES)))
     top = [*sorted(cos, reverse=True), 0.0, 0.0]
-    rows = []
-    for name, c in zip(candidates, cos, strict=True):
-        card = registry.get(name)
-        best_other = top[1] if c == top[0] else top[0]
-        rows.append(
-            pair_features(
-                query,
-                _terms(card),
-                cosine=c,
-                best_other=best_other,
-                prior=None if prior is None else prior.get(name),
-            )
-        )
-    return np.array(rows) if rows else np.zeros((0, len(PAIR_NAMES)))
+    best_other = [top[1] if c == top[0] else top[0] for c in cos]
+    get = registry.get
+    cards = [_terms(get(name)) for name in candidates]
+    priors = [None] * len(cos) if prior is None else [prior.get(n) for n in candidates]
+    return np.array(pair_rows(query, cards, cos, best_other, priors))
 
 
 def score_candidates(
@@ -106,13 +99,15 @@ def score_candidates(
     """p(candidate can serve ``text``) with and without the agent prior (Stage II, Stage I)."""
     if not candidates:
         return np.zeros(0), np.zeros(0)
-    prior = model.agent_prior(model.text_vector(None, text))
+    prior = model.agent_prior(model.text_vector(None, text), candidates)
     X = candidate_matrix(
         model, retriever, registry, text, candidates, slots=slots, cosines=cosines, prior=prior
     )
-    blind = X.copy()
-    blind[:, _PRIOR_COLS] = 0.0
-    return model.pair_proba(X), model.pair_proba(blind)
+    n = len(X)
+    both = np.concatenate((X, X))
+    both[n:, _PRIOR_COLS] = 0.0  # Stage I: the same rows without the agent prior
+    p = model.pair_proba(both)
+    return p[:n], p[n:]
 
 
 def ground_arguments(

@@ -22,6 +22,7 @@ __all__ = [
     "card_terms",
     "cue_features",
     "pair_features",
+    "pair_rows",
     "query_terms",
 ]
 
@@ -240,29 +241,52 @@ def pair_features(
     prior: float | None,
 ) -> list[float]:
     """Features of one (query, card) pair (see PAIR_NAMES); ``prior`` None: unknown agent."""
+    return pair_rows(query, (terms,), (cosine,), (best_other,), (prior,))[0]
+
+
+def pair_rows(
+    query: QueryTerms,
+    cards: Sequence[CardTerms],
+    cosines: Sequence[float],
+    best_others: Sequence[float],
+    priors: Sequence[float | None],
+) -> list[list[float]]:
+    """``pair_features`` of ``query`` with each card (rows in ``cards`` order), the query side
+    computed once."""
     joined = query.joined
-    kw_hits = sum(map(joined.__contains__, terms.padded_keywords))
-    n_stems = len(query.stems)
-    name_hits = len(terms.names & query.stems) / max(len(terms.names), 1)
-    overlap = len(query.stems & terms.desc) / max(n_stems, 1)
-    prefix = sum(map(terms.prefixes.__contains__, query.content)) / max(len(query.content), 1)
-    fillable = sum(
-        1 for prop_kinds, enum in terms.required
-        if not prop_kinds.isdisjoint(query.kinds) or any(w in joined for w in enum)
-    )  # fmt: skip
+    contains = joined.__contains__
+    stems = query.stems
+    n_stems = max(len(stems), 1)
+    content = query.content
+    n_content = max(len(content), 1)
+    kinds = query.kinds
     salient = query.salient
-    absorbed = len(salient & terms.kinds) / len(salient) if salient else 0.5
-    n_required = len(terms.required)
-    return [
-        cosine,
-        cosine - best_other,
-        float(cosine >= best_other),
-        min(kw_hits, 3) / 3.0,
-        name_hits,
-        overlap,
-        prefix,
-        fillable / n_required if n_required else 1.0,
-        absorbed,
-        prior if prior is not None else 0.0,
-        float(prior is not None),
-    ]
+    n_salient = len(salient)
+    rows = []
+    for terms, cosine, best_other, prior in zip(cards, cosines, best_others, priors, strict=True):
+        kw_hits = sum(map(contains, terms.padded_keywords))
+        name_hits = len(terms.names & stems) / max(len(terms.names), 1)
+        overlap = len(stems & terms.desc) / n_stems
+        prefix = sum(map(terms.prefixes.__contains__, content)) / n_content
+        fillable = sum(
+            1 for prop_kinds, enum in terms.required
+            if not prop_kinds.isdisjoint(kinds) or any(w in joined for w in enum)
+        )  # fmt: skip
+        absorbed = len(salient & terms.kinds) / n_salient if n_salient else 0.5
+        n_required = len(terms.required)
+        rows.append(
+            [
+                cosine,
+                cosine - best_other,
+                float(cosine >= best_other),
+                min(kw_hits, 3) / 3.0,
+                name_hits,
+                overlap,
+                prefix,
+                fillable / n_required if n_required else 1.0,
+                absorbed,
+                prior if prior is not None else 0.0,
+                float(prior is not None),
+            ]
+        )
+    return rows

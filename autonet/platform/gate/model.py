@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,14 +134,19 @@ class EmbeddedModel:
             z = z + self.action_coef[:, idx] @ val
         return softmax(z)
 
-    def agent_prior(self, vec: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
-        """p(agent | query) over the agents the model knows."""
+    def agent_prior(
+        self, vec: tuple[np.ndarray, np.ndarray], names: Iterable[str] | None = None
+    ) -> dict[str, float]:
+        """p(agent | query) over the agents the model knows; only those in ``names`` if given."""
         idx, val = vec
-        z = self.agent_intercept.copy()
+        z = self.agent_intercept
         if len(idx):
             z = z + self.agent_coef[:, idx] @ val
-        p = softmax(z)
-        return dict(zip(self.agent_names, p.tolist(), strict=True))
+        p = softmax(z).tolist()
+        if names is None:
+            return dict(zip(self.agent_names, p, strict=True))
+        pos = self._agent_pos
+        return {n: p[pos[n]] for n in names if n in pos}
 
     def pair_proba(self, features: np.ndarray) -> np.ndarray:
         """Probability that each candidate (rows of ``features``) can serve the query."""

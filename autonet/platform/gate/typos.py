@@ -76,7 +76,11 @@ class TypoCorrector:
 
     def correct(self, text: str) -> str:
         """``text`` with every misspelt cue word replaced by the cue word."""
-        return _WORD.sub(lambda m: self.correct_word(m.group(0)), text)
+        words = _WORD.findall(text)
+        fix = self.correct_word
+        if all(fix(w) == w for w in words):  # the usual case: nothing to replace
+            return text
+        return _WORD.sub(lambda m: fix(m.group(0)), text)
 
 
 def _distance_one(a: str, b: str) -> bool:
