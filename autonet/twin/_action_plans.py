@@ -2,8 +2,10 @@
 
 A planner never writes: it reads ``twin.state`` and returns ``(field, key, before, after)``
 tuples (see :data:`autonet.twin.actions.Change`), or raises :class:`PlanError` saying why the
-action cannot be done now. ``autonet.twin.actions`` validates targets and parameters before and
-writes the changes after.
+action cannot be done now. The one exception is ``restart``: it changes no state array but,
+once it has checked that the restart works, schedules the outage's clear through the fault
+module (the cell comes back at the next step, its alarms clear, the fault record closes).
+``autonet.twin.actions`` validates targets and parameters before and writes the changes after.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from autonet.twin.admission import (
     routes_to,
     sizing_capacity_dl,
 )
+from autonet.twin.faults import active_fault_on, outage_cause, schedule_clear
 from autonet.twin.slices import SliceError, SliceSpec, SliceState
 
 if TYPE_CHECKING:
@@ -114,6 +117,27 @@ def _wake(twin: Twin, _t: str, c: int, _p: dict[str, Any]) -> Changes:
     if not st.cell_asleep[c]:
         raise PlanError("the cell is not asleep")
     return [("cell_asleep", c, st.cell_asleep[c], np.False_)]
+
+
+def _restart(twin: Twin, _t: str, c: int, _p: dict[str, Any]) -> Changes:
+    """Remote restart of a cell in outage: a software fault clears, a hardware one does not."""
+    topo, st = twin.compiled, twin.state
+    site = int(topo.cell_site[c])
+    fid = active_fault_on(twin, "cell_outage", c)
+    if fid is None:
+        if not st.site_powered[site]:
+            raise PlanError(
+                f"site {topo.site_ids[site]!r} has no power: a restart cannot help (field repair)"
+            )
+        if st.cell_asleep[c]:
+            raise PlanError("the cell is asleep (energy saving); wake it instead")
+        raise PlanError("the cell is not in outage; nothing to restart")
+    if outage_cause(twin, fid) != "software":
+        raise PlanError(
+            "the cell did not come back after the restart (hardware fault): field repair needed"
+        )
+    schedule_clear(twin, fid)
+    return []
 
 
 def _segment(ptr: NDArray[np.int64], idx: NDArray[np.int32], k: int) -> tuple[int, ...]:
@@ -303,4 +327,5 @@ PLANNERS: Final[dict[str, Planner]] = {
     "slice_modify": _slice_modify,
     "slice_release": _slice_release,
     "upf_scale_out": _scale_out,
+    "restart": _restart,
 }

@@ -192,6 +192,11 @@ ACTIONS: Final[dict[str, ActionSpec]] = {
         {"slice": _OPTIONAL_SLICE_FIELDS},
     ),
     "slice_release": ActionSpec("Release an admitted slice", {"slice": {}}),
+    "restart": ActionSpec(
+        "Remotely restart a cell in outage: a software fault clears at the next step (the "
+        "alarms clear); a hardware fault is rejected (field repair). Its undo changes nothing",
+        {"cell": {}},
+    ),
     "upf_scale_out": ActionSpec(
         "Add UPF instances (capacity scales with instances)",
         {

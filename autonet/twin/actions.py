@@ -40,6 +40,7 @@ __all__ = [
     "Param",
     "action_catalogue",
     "apply_action",
+    "find_by_key",
     "slice_feasibility",
     "undo_action",
 ]
@@ -69,6 +70,7 @@ class ActionRecord:
         at: Twin time when applied.
         changes: ``(field, key, before, after)`` in the order written.
         undoes: For an undo: the action id it reverted.
+        key: The caller's idempotency key (e.g. ``"run/incident/attempt/index"``), or None.
     """
 
     action_id: str
@@ -78,6 +80,7 @@ class ActionRecord:
     at: datetime
     changes: list[Change] = field(default_factory=list)
     undoes: str | None = None
+    key: str | None = None
 
     def as_dict(self, topo: CompiledTopology | None = None) -> dict[str, Any]:
         """Plain JSON-ready values (numpy scalars as numbers, slice states as their spec).
@@ -92,7 +95,7 @@ class ActionRecord:
             if topo is not None:
                 entry["id"] = _object_id(topo, f, k)
             changes.append(entry)
-        return {
+        out = {
             "action_id": self.action_id,
             "kind": self.kind,
             "target": self.target,
@@ -101,6 +104,9 @@ class ActionRecord:
             "changes": changes,
             "undoes": self.undoes,
         }
+        if self.key is not None:
+            out["key"] = self.key
+        return out
 
 
 def _object_id(topo: CompiledTopology, fld: str, key: int | str) -> str:
@@ -205,21 +211,31 @@ def _next_id(twin: Twin) -> str:
     return f"A{len(twin.actions) + 1:05d}"
 
 
-def apply_action(twin: Twin, kind: str, target: str, **params: Any) -> ActionRecord:
+def apply_action(
+    twin: Twin, kind: str, target: str, *, key: str | None = None, **params: Any
+) -> ActionRecord:
     """Validate and apply one action to ``twin``; append and return its record.
 
     Args:
         twin: The twin to change (``autonet.twin.engine.Twin``).
         kind: A key of ``ACTIONS``.
         target: A cell id, link id, UPF id, or a slice name (slice actions).
+        key: An idempotency key stored on the record (see ``Twin.action_by_key``); an
+            action with the same key must not exist yet.
         **params: The kind's parameters (see ``action_catalogue()``).
 
     Raises:
-        ActionError: Unknown kind or target, wrong target kind, missing/unknown/out-of-range
-            parameters, or the action cannot be done in the current state (e.g. sleeping an
-            asleep cell, no alternative path, an infeasible slice: ``reasons`` lists why).
+        ActionError: A key already used, unknown kind or target, wrong target kind,
+            missing/unknown/out-of-range parameters, or the action cannot be done in the
+            current state (e.g. sleeping an asleep cell, no alternative path, an infeasible
+            slice: ``reasons`` lists why).
             Nothing is changed.
     """
+    if key is not None:
+        if not isinstance(key, str) or not key:
+            raise ActionError(f"{kind}: key must be a non-empty string, got {key!r}")
+        if find_by_key(twin, key) is not None:
+            raise ActionError(f"{kind}: an action with key {key!r} was already applied")
     spec = ACTIONS.get(kind) if isinstance(kind, str) else None
     if spec is None:
         raise ActionError(f"unknown action kind {kind!r} (accepted: {sorted(ACTIONS)})")
@@ -230,9 +246,14 @@ def apply_action(twin: Twin, kind: str, target: str, **params: Any) -> ActionRec
     except PlanError as err:
         raise ActionError(f"{kind} on {target!r}: {err}", reasons=err.reasons) from None
     _write(twin, changes)
-    record = ActionRecord(_next_id(twin), kind, target, values, twin.now, changes)
+    record = ActionRecord(_next_id(twin), kind, target, values, twin.now, changes, key=key)
     twin.actions.append(record)
     return record
+
+
+def find_by_key(twin: Twin, key: str) -> ActionRecord | None:
+    """The action applied with idempotency ``key`` (latest first), or None."""
+    return next((r for r in reversed(twin.actions) if r.key == key), None)
 
 
 def slice_feasibility(twin: Twin, name: str, **params: Any) -> Feasibility:

@@ -230,9 +230,24 @@ class Twin:
         """Recorded KPIs (see :meth:`autonet.twin.store.KpiStore.frame`)."""
         return self._store.frame(view, level=level, counters=counters)
 
-    def kpi_array(self, counter: str, level: Level = "cell") -> NDArray[np.float32]:
-        """``(n_steps, n_objects)`` float32 values of one recorded counter."""
-        return self._store.array(counter, level)
+    def kpi_array(
+        self, counter: str, level: Level = "cell", *, last: int | None = None
+    ) -> NDArray[np.float32]:
+        """``(n_steps, n_objects)`` float32 values of one recorded counter.
+
+        Args:
+            counter: Counter name at ``level``.
+            level: ``cell``, ``link`` or ``upf``.
+            last: Only the newest ``last`` steps (cheap at any history length); all when None.
+        """
+        return self._store.array(counter, level, last=last)
+
+    def kpi_times(self, *, last: int | None = None) -> list[datetime]:
+        """Times of the recorded steps (only the newest ``last`` when given)."""
+        times = self._store.times
+        if last is None:
+            return list(times)
+        return list(times[len(times) - last :]) if last > 0 else []
 
     def active_alarms(self) -> list[Alarm]:
         """Alarms raised at or before ``now`` and not cleared by then."""
@@ -320,11 +335,20 @@ class Twin:
         clear(self, fault_id)
         self._clear_at.pop(fault_id, None)
 
-    def apply(self, kind: str, target: str, **params: Any) -> ActionRecord:
-        """Apply an action (see :func:`autonet.twin.actions.apply_action`)."""
+    def apply(
+        self, kind: str, target: str, *, key: str | None = None, **params: Any
+    ) -> ActionRecord:
+        """Apply an action (see :func:`autonet.twin.actions.apply_action`); ``key`` is an
+        idempotency key stored on the record (an action with that key must not exist yet)."""
         from autonet.twin.actions import apply_action
 
-        return apply_action(self, kind, target, **params)
+        return apply_action(self, kind, target, key=key, **params)
+
+    def action_by_key(self, key: str) -> ActionRecord | None:
+        """The action applied with idempotency ``key``, or None (a resumed run looks here first)."""
+        from autonet.twin.actions import find_by_key
+
+        return find_by_key(self, key)
 
     def undo(self, action_id: str) -> ActionRecord:
         """Undo an applied action (see :func:`autonet.twin.actions.undo_action`)."""

@@ -30,17 +30,24 @@ if TYPE_CHECKING:
 __all__ = [
     "FAULT_PARAMS",
     "FAULT_TARGETS",
+    "SOFTWARE_OUTAGE_SHARE",
     "STACKABLE",
     "FaultError",
+    "active_fault_on",
     "active_faults",
     "clear",
     "inject",
+    "outage_cause",
+    "schedule_clear",
 ]
 
 ROOT_DELAY_S: Final[float] = 2.0  # root alarm: 0-2 s after the event
 SYMPTOM_DELAY_S: Final[float] = 90.0  # symptoms: within 90 s after the root alarm
 CLEAR_DELAY_S: Final[float] = 30.0  # alarms clear within 30 s of the repair
 _PHASE: Final[str] = "#power-down"  # scheduled phase of a site power failure
+#: Share of cell outages with a software cause (a remote restart brings the cell back); the
+#: rest are hardware faults that need field repair. Drawn per fault, see :func:`outage_cause`.
+SOFTWARE_OUTAGE_SHARE: Final[float] = 0.7
 
 
 def _ledger(twin: Twin) -> dict[str, Any]:
@@ -51,6 +58,44 @@ def _ledger(twin: Twin) -> dict[str, Any]:
 def active_faults(twin: Twin) -> list[str]:
     """Ids of the faults injected into ``twin`` and not yet cleared."""
     return [fid for fid, e in _ledger(twin)["entries"].items() if e["active"]]
+
+
+def active_fault_on(twin: Twin, fault_type: str, index: int) -> str | None:
+    """Id of the earliest active fault of ``fault_type`` on object index ``index``, or None."""
+    for fid, e in _ledger(twin)["entries"].items():
+        if e["active"] and e["type"] == fault_type and e["index"] == index:
+            return fid
+    return None
+
+
+def outage_cause(twin: Twin, fault_id: str) -> str:
+    """``"software"`` or ``"hardware"``: the cause of cell outage ``fault_id`` (ground truth).
+
+    Deterministic per twin seed and fault number (a draw of ``twin.rng(fault number, 4)``):
+    ``SOFTWARE_OUTAGE_SHARE`` of the outages are software faults a remote restart clears.
+
+    Raises:
+        FaultError: ``fault_id`` is unknown or not a cell outage.
+    """
+    entry = _ledger(twin)["entries"].get(fault_id)
+    if entry is None or entry["type"] != "cell_outage":
+        what = "unknown" if entry is None else f"a {entry['type']}"
+        raise FaultError(f"fault {fault_id!r} is {what}, not a cell outage")
+    draw = float(twin.rng(entry["seq"], 4).random())
+    return "software" if draw < SOFTWARE_OUTAGE_SHARE else "hardware"
+
+
+def schedule_clear(twin: Twin, fault_id: str) -> None:
+    """Clear active fault ``fault_id`` at the start of the next step (as a repair would).
+
+    Raises:
+        FaultError: ``fault_id`` is unknown or already cleared.
+    """
+    entry = _ledger(twin)["entries"].get(fault_id)
+    if entry is None or not entry["active"]:
+        state = "already cleared" if entry is not None else "unknown"
+        raise FaultError(f"fault {fault_id!r} is {state}; active faults: {active_faults(twin)}")
+    twin._clear_at[fault_id] = twin.step_index
 
 
 def _write(twin: Twin, change: Change) -> None:

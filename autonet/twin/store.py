@@ -175,8 +175,13 @@ class KpiStore:
         wide.index = wide.index.set_names(["time", "slice"])
         return wide
 
-    def array(self, counter: str, level: Level = "cell") -> NDArray[np.float32]:
-        """``(n_steps, n_objects)`` values of one counter.
+    def array(
+        self, counter: str, level: Level = "cell", *, last: int | None = None
+    ) -> NDArray[np.float32]:
+        """``(n_steps, n_objects)`` values of one counter (only the ``last`` steps when given).
+
+        ``last`` reads the tail without stacking the whole history (what a controller that looks
+        at the newest steps every tick needs).
 
         Raises:
             KeyError: ``counter`` is not a counter of ``level``.
@@ -187,9 +192,14 @@ class KpiStore:
         if counter not in names:
             raise KeyError(f"unknown {level} counter {counter!r}; known: {names}")
         row = names.index(counter)
-        if not self.times:
+        if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 0):
+            raise ValueError(f"last must be a non-negative integer or None, got {last!r}")
+        blocks = self.blocks[level]
+        if last is not None:
+            blocks = blocks[len(blocks) - last :] if last else []
+        if not blocks:
             return np.zeros((0, len(self.ids[level])), dtype=np.float32)
-        return np.stack([b[row] for b in self.blocks[level]])
+        return np.stack([b[row] for b in blocks])
 
     def frame(
         self,

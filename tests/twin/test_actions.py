@@ -22,7 +22,7 @@ from autonet.twin.traffic import TrafficModel
 
 KINDS = (
     "offload", "tilt", "tx_power", "sleep", "wake", "reroute", "capacity_boost",
-    "slice_admit", "slice_modify", "slice_release", "upf_scale_out",
+    "slice_admit", "slice_modify", "slice_release", "upf_scale_out", "restart",
 )  # fmt: skip
 
 

@@ -46,6 +46,7 @@ ACTION_KINDS: Final[dict[str, tuple[str, ...]]] = {
         "slice_modify",
         "slice_release",
         "upf_scale_out",
+        "restart",
         "rollback",
     ),
     "whatif": ("feasibility_check",),

@@ -7,12 +7,13 @@ import logging
 import typer
 
 from autonet import __version__
-from autonet.platform.cli import causal, data_import, forecast, gate, rca, route, twin
+from autonet.platform.cli import causal, data_import, forecast, gate, loop, rca, route, twin
+from autonet.platform.cli import scenario as scenario_cli
 
 __all__ = ["build_app", "main"]
 
 # One registry of command groups: each module adds its commands to the root app.
-_GROUPS = (twin, forecast, causal, rca, data_import, route, gate)
+_GROUPS = (twin, forecast, causal, rca, data_import, route, gate, scenario_cli, loop)
 
 
 def _version(value: bool) -> None:

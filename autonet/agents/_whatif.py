@@ -1,0 +1,139 @@
+"""What-if scoring of candidates on twin clones, the rules' guards, and the learned priors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from autonet.agents.messages import ActionStep, Analysis, Candidate, Incident
+from autonet.agents.playbook import LoopContext
+from autonet.agents.trace import plain
+
+if TYPE_CHECKING:
+    from autonet.twin import Twin
+
+__all__ = [
+    "actions_key",
+    "guard_denials",
+    "guard_history",
+    "prior_key",
+    "prior_rate",
+    "score_candidates",
+]
+
+
+def actions_key(actions: Sequence[ActionStep]) -> str:
+    """A canonical text of an action list (to recognise a candidate that already failed)."""
+    return "|".join(
+        f"{a['kind']}:{a['target']}:{sorted(plain(a.get('params') or {}).items())}" for a in actions
+    )
+
+
+def prior_key(analysis: Analysis, incident: Incident, kind: str) -> str:
+    """The priors' key: the top hypothesis's fault type (or the incident kind) and action kind."""
+    hyps = analysis.get("hypotheses") or []
+    cause = hyps[0]["fault_type"] if hyps else incident["kind"]
+    return f"{cause}|{kind}"
+
+
+def prior_rate(ctx: LoopContext, analysis: Analysis, incident: Incident, cand: Candidate) -> float:
+    """Laplace-smoothed success rate of the candidate's first action kind for this cause."""
+    if not cand["actions"]:
+        return 0.5
+    priors: dict[str, list[int]] = ctx.models.get("priors", {})
+    ok, n = priors.get(prior_key(analysis, incident, cand["actions"][0]["kind"]), (0, 0))
+    return (ok + 1.0) / (n + 2.0)
+
+
+def _guards(ctx: LoopContext) -> list[Any]:
+    guards = ctx.models.get("guards")
+    if guards is None:
+        from autonet.knowledge.rules import load_default_policies
+
+        guards = ctx.models["guards"] = list(load_default_policies().guards)
+    return guards
+
+
+def guard_history(ctx: LoopContext) -> list[Any]:
+    """The twin's applied actions as the frequency limiter counts them (undos left out)."""
+    from autonet.knowledge.rules.situation import ActionRecord
+
+    return [
+        ActionRecord(time=r.at, action=r.kind, target=r.target)
+        for r in ctx.twin.actions
+        if r.kind != "undo"
+    ]
+
+
+def guard_denials(
+    ctx: LoopContext, candidate: Candidate, history: Sequence[Any] | None = None
+) -> list[str]:
+    """Denials of the default policies' guards (frequency limiter, bounds, ...) on each action.
+
+    Args:
+        ctx: The loop context (twin time and actions).
+        candidate: The candidate whose actions are checked.
+        history: :func:`guard_history` computed once for several candidates (default: now).
+    """
+    from autonet.knowledge.rules.guards import evaluate_guards
+
+    twin = ctx.twin
+    if history is None:
+        history = guard_history(ctx)
+    denials = []
+    for step in candidate["actions"]:
+        for verdict in evaluate_guards(
+            _guards(ctx),
+            action=step["kind"],
+            target=step["target"],
+            parameters=step.get("params") or {},
+            now=twin.now,
+            history=history,
+        ):
+            if not verdict.allowed:
+                denials.append(f"{verdict.guard_id}: {verdict.reason}")
+    return denials
+
+
+def _apply_all(twin: Twin, actions: Sequence[ActionStep]) -> str | None:
+    from autonet.twin import ActionError
+
+    for step in actions:
+        try:
+            if step["kind"] == "undo":  # revert an earlier action (target: its twin id)
+                twin.undo(step["target"])
+            else:
+                twin.apply(step["kind"], step["target"], **(step.get("params") or {}))
+        except ActionError as exc:
+            return str(exc)
+    return None
+
+
+def score_candidates(
+    ctx: LoopContext, incident: Incident, analysis: Analysis, candidates: list[Candidate]
+) -> None:
+    """Score every candidate not yet rejected on a clone (in place): ``score``, ``predicted``,
+    or ``error`` when the twin rejects one of its actions. One baseline clone is shared; a
+    candidate without actions (e.g. wait for field repair) is scored on the baseline itself."""
+    playbook = ctx.playbooks[incident["kind"]]
+    todo = [c for c in candidates if not c.get("denials") and not c.get("error")]
+    if not todo:
+        return
+    steps = int(playbook.whatif_steps)
+    baseline = ctx.twin.clone()
+    baseline.run(steps)
+    for cand in todo:
+        if not cand["actions"]:
+            score, predicted = playbook.score(ctx, incident, analysis, cand, baseline, baseline)
+            cand["score"] = float(score)
+            cand["predicted"] = {str(k): float(v) for k, v in predicted.items()}
+            continue
+        after = ctx.twin.clone()
+        error = _apply_all(after, cand["actions"])
+        if error is not None:
+            cand["error"] = error
+            continue
+        after.run(steps)
+        score, predicted = playbook.score(ctx, incident, analysis, cand, after, baseline)
+        cand["score"] = float(score)
+        cand["predicted"] = {str(k): float(v) for k, v in predicted.items()}

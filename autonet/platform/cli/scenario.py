@@ -1,0 +1,268 @@
+"""CLI commands: scenarios (``autonet scenario list|run|compare``)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from autonet.platform.cli._output import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    cli_errors,
+    console,
+    emit_json,
+    fail,
+    progress,
+    table,
+)
+
+if TYPE_CHECKING:
+    from autonet.platform.scenarios import PolicyResult, Scenario, ScenarioParams, TargetCheck
+
+__all__ = ["parse_opts", "register"]
+
+_NAME_HELP = "Scenario: fault-healing, event-scheduling, slice-provisioning, energy-saving."
+
+Sites = Annotated[
+    int, typer.Option("--sites", "-n", metavar="N", help="Radio sites (3 cells each).")
+]
+Days = Annotated[
+    float | None,
+    typer.Option(
+        "--days", "-d", metavar="D", help="Simulated days (default: the scenario's, see 'list')."
+    ),
+]
+Seed = Annotated[
+    int, typer.Option("--seed", "-s", metavar="S", help="Seed of twin and schedule (>= 0).")
+]
+Opts = Annotated[
+    list[str] | None,
+    typer.Option("--opt", metavar="KEY=VALUE", help="A scenario option, repeatable (see 'list')."),
+]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", metavar="DIR", help="Report folder (default: <home>/reports/...)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")]
+
+
+def parse_opts(values: Sequence[str] | None) -> dict[str, str]:
+    """``KEY=VALUE`` options as a mapping (values stay text; the scenario coerces them).
+
+    Raises:
+        ValueError: A value without ``=``, an empty key, or a key given twice.
+    """
+    out: dict[str, str] = {}
+    for text in values or []:
+        key, eq, value = text.partition("=")
+        key = key.strip()
+        if not eq or not key:
+            raise ValueError(f"--opt {text!r}: expected KEY=VALUE, e.g. --opt fault_rate=8")
+        if key in out:
+            raise ValueError(f"--opt {key!r} is given twice")
+        out[key] = value.strip()
+    return out
+
+
+def _setup(
+    name: str, sites: int, days: float | None, seed: int, opts: Sequence[str] | None
+) -> tuple[Scenario, ScenarioParams]:
+    """The scenario and its checked parameters; exit 2 (usage) on any bad input."""
+    from autonet.platform.scenarios import ScenarioError, ScenarioParams, get_scenario
+
+    try:
+        scenario = get_scenario(name)
+        length = scenario.default_days if days is None else days
+        params = ScenarioParams(sites=sites, days=length, seed=seed, options=parse_opts(opts))
+        scenario.check(params)
+    except (ScenarioError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    return scenario, params
+
+
+def _execute(
+    scenario: Scenario,
+    params: ScenarioParams,
+    policies: Sequence[str],
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    from autonet.platform.scenarios import ScenarioError, compare_scenario, write_report
+    from autonet.platform.scenarios.report import default_workdir, metrics_document
+
+    folder = out if out is not None else default_workdir(scenario.name, params.seed)
+    with progress(enabled=not as_json) as bar:
+        tasks = {
+            p: bar.add_task(f"{scenario.name}: {p}", total=params.steps, start=False)
+            for p in policies
+        }
+
+        started: set[str] = set()
+
+        def tick(policy: str, done: int, total: int) -> None:
+            if policy not in started:  # each bar's clock starts with its run
+                started.add(policy)
+                bar.start_task(tasks[policy])
+            bar.update(tasks[policy], completed=done, total=total)
+
+        try:
+            results = compare_scenario(
+                scenario, params, policies, workdir=folder / "work", progress=tick
+            )
+        except ScenarioError as exc:
+            fail(str(exc), EXIT_FAILED)
+    checks = scenario.targets(results)
+    report = write_report(scenario, results, folder, targets=checks)
+    if as_json:
+        emit_json({**metrics_document(scenario, results, checks), "report": str(report)})
+        return
+    _print(scenario, results, checks, report)
+
+
+def _print(
+    scenario: Scenario,
+    results: Mapping[str, PolicyResult],
+    checks: Sequence[TargetCheck],
+    report: Path,
+) -> None:
+    policies = list(results)
+    rows: list[list[Any]] = []
+    for spec in scenario.metrics:
+        label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+        arrow = "v" if spec.better == "lower" else "^"
+        values = [spec.format(results[p].metrics.get(spec.name)) for p in policies]
+        rows.append([f"{label} {arrow}", *values])
+    rows.append(["wall time (s)", *(f"{results[p].wall_s:.2f}" for p in policies)])
+    params = next(iter(results.values())).params
+    title = f"{scenario.title}: {params.sites} sites, {params.days:g} days, seed {params.seed}"
+    console.print(table(title, ["metric (v lower / ^ higher is better)", *policies], rows))
+    if checks:
+        met = sum(c.met for c in checks)
+        out = table(
+            f"targets: {met} of {len(checks)} met",
+            ["target (required)", "measured", "met"],
+            [[c.required, c.measured, "yes" if c.met else "NO"] for c in checks],
+        )
+        for column in out.columns:
+            column.justify = "left"
+        console.print(out)
+    console.print(f"report: {report / 'report.md'}", soft_wrap=True)
+
+
+@cli_errors
+def list_scenarios(as_json: AsJson = False) -> None:
+    """List the scenarios: name, title, metrics, options and their defaults."""
+    from autonet.platform.scenarios import ScenarioError, get_scenario, scenario_names
+
+    entries: list[dict[str, Any]] = []
+    for name in scenario_names():
+        try:
+            sc = get_scenario(name)
+        except ScenarioError as exc:
+            entries.append({"name": name, "available": False, "error": str(exc)})
+            continue
+        entries.append(
+            {
+                "name": name,
+                "available": True,
+                "title": sc.title,
+                "metrics": [m.name for m in sc.metrics],
+                "default_days": sc.default_days,
+                "options": dict(sc.option_defaults),
+                "compare": f"autonet scenario compare {name}",
+            }
+        )
+    if as_json:
+        emit_json(entries)
+        return
+    rows = [
+        [
+            e["name"],
+            e.get("title", "(not available)"),
+            "\n".join(f"{k}={v}" for k, v in e.get("options", {}).items()) or "-",
+        ]
+        for e in entries
+    ]
+    out = table("scenarios (metrics: --json)", ["name", "title", "options (--opt KEY=VALUE)"], rows)
+    for column in out.columns:
+        column.justify = "left"
+    console.print(out)
+
+
+@cli_errors
+def run(
+    name: Annotated[str, typer.Argument(metavar="NAME", help=_NAME_HELP)],
+    sites: Sites = 200,
+    days: Days = None,
+    seed: Seed = 7,
+    policy: Annotated[
+        str, typer.Option("--policy", "-p", metavar="P", help="agentic, rules or none.")
+    ] = "agentic",
+    opt: Opts = None,
+    out: Out = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run one scenario under one policy; print its metrics and write the report.
+
+    Exit codes: 0 done (targets met or not: see the table); 2 an unknown scenario, policy or
+    option, or impossible parameters (0 sites, days <= 0); 1 the run failed.
+    """
+    from autonet.platform.scenarios import ScenarioError, check_policy
+
+    scenario, params = _setup(name, sites, days, seed, opt)
+    try:
+        check_policy(policy)
+    except ScenarioError as exc:
+        fail(str(exc), EXIT_USAGE)
+    _execute(scenario, params, [policy], out, as_json)
+
+
+@cli_errors
+def compare(
+    name: Annotated[str, typer.Argument(metavar="NAME", help=_NAME_HELP)],
+    sites: Sites = 200,
+    days: Days = None,
+    seed: Seed = 7,
+    policies: Annotated[
+        str,
+        typer.Option("--policies", metavar="LIST", help="Comma-separated policies to compare."),
+    ] = "agentic,rules,none",
+    opt: Opts = None,
+    out: Out = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run the policies on identical twins (same seed, same schedule) and compare them:
+    a metric table (a column per policy), the issue's targets and the report's path.
+
+    Exit codes: 0 done (targets met or not: see the table); 2 an unknown scenario, policy or
+    option, or impossible parameters (0 sites, days <= 0); 1 a run failed.
+    """
+    from autonet.platform.scenarios import ScenarioError, parse_policies
+
+    scenario, params = _setup(name, sites, days, seed, opt)
+    try:
+        chosen = parse_policies(policies)
+    except ScenarioError as exc:
+        fail(str(exc), EXIT_USAGE)
+    _execute(scenario, params, chosen, out, as_json)
+
+
+def _flow(doc: str | None) -> str:
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this group's commands to the root app."""
+    group = typer.Typer(
+        help="Scenarios: the closed loop vs threshold rules vs no automation.",
+        no_args_is_help=True,
+    )
+    group.command("list", help=_flow(list_scenarios.__doc__))(list_scenarios)
+    group.command("run", help=_flow(run.__doc__))(run)
+    group.command("compare", help=_flow(compare.__doc__))(compare)
+    app.add_typer(group, name="scenario")

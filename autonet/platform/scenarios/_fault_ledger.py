@@ -1,0 +1,166 @@
+"""Bookkeeping of one fault-healing run: impact per step, faults (ground truth), actions, metrics.
+
+**User impact** of a step is the impacted users (lost + blocked + served users of cells whose
+DL user throughput is below the SLA floor; see :mod:`autonet.agents.playbooks._fault_impact`)
+in EXCESS of the same step of a fault-free twin with the same seed (busy-hour congestion the
+network has anyway is not the faults'), summed over cells with each cell's excess floored at
+0; user-impact minutes = that sum x 15 minutes over the run.
+
+Per fault (ground truth): its **area** is the root element, the nodes it takes out of service
+and the cells around them (``area_cells``). An action is **related** to a fault when its
+target is in the area while the fault is active; **helpful** when its gain (see
+:mod:`._fault_eval`) exceeds one impacted user-minute. **Time to mitigate** = from the
+fault's start to the first helpful related action, or to its end (field repair) when none.
+A **wrong action** targets no root element of a fault active then and is not helpful.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from autonet.agents.playbooks._fault_impact import area_cells
+from autonet.platform.scenarios._fault_eval import ActionJudgement, step_impact
+
+if TYPE_CHECKING:
+    from autonet.platform.scenarios._fault_schedule import ScheduledFault
+    from autonet.twin import FaultRecord, Twin
+    from autonet.twin.results import StepResult
+
+__all__ = ["FaultLedger", "FaultRow"]
+
+
+@dataclass
+class FaultRow:
+    """One injected fault and what happened to it."""
+
+    sched: ScheduledFault
+    record: FaultRecord
+    area: set[str]
+    detected_at: datetime | None = None
+    localised: bool | None = None
+    resolved: bool = False
+    actions: list[ActionJudgement] = field(default_factory=list)
+
+    def end(self, run_end: datetime) -> datetime:
+        return self.record.end or run_end
+
+
+class FaultLedger:
+    """What one policy's run did, step by step (see the module docstring)."""
+
+    def __init__(self, twin: Twin, reference: np.ndarray, *, sla_mbps: float) -> None:
+        self.twin = twin
+        self.reference = reference  # (steps, cells) impacted users of the fault-free twin
+        self.sla_mbps = sla_mbps
+        self.faults: dict[str, FaultRow] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.judged: list[ActionJudgement] = []
+        self.skipped: list[str] = []
+        self.minutes = float(twin.step_minutes)
+        self.threshold = 1.0  # user-minutes: an action that avoids less did not help
+
+    def injected(self, sched: ScheduledFault, record: FaultRecord) -> None:
+        area = set(area_cells(self.twin, record.root_node))
+        area |= {record.root_node, *record.affected, sched.target}
+        self.faults[record.fault_id] = FaultRow(sched, record, area)
+
+    def observe(self, k: int, res: StepResult, open_incidents: int) -> None:
+        excess = np.maximum(step_impact(res, self.sla_mbps) - self.reference[k], 0.0)
+        active = sum(1 for f in self.faults.values() if f.record.end is None)
+        self.rows.append(
+            {
+                "time": res.time + self.twin.step_delta,
+                "users_impacted": float(excess.sum(dtype=np.float64)),
+                "active_faults": active,
+                "open_incidents": open_incidents,
+            }
+        )
+
+    def add_judgements(self, judgements: list[ActionJudgement]) -> None:
+        self.judged += judgements
+        for j in judgements:
+            at = datetime.fromisoformat(j.at)
+            for row in self.faults.values():
+                live = row.record.start <= at and (row.record.end is None or at < row.record.end)
+                if live and j.target in row.area:
+                    row.actions.append(j)
+
+    def wrong_actions(self) -> int:
+        n = 0
+        for j in self.judged:
+            at = datetime.fromisoformat(j.at)
+            roots = {
+                f.record.root_node
+                for f in self.faults.values()
+                if f.record.start <= at and (f.record.end is None or at <= f.record.end)
+            }
+            if j.target not in roots and j.gain_user_min <= self.threshold:
+                n += 1
+        return n
+
+    def mitigation_min(self, row: FaultRow, run_end: datetime) -> float:
+        helpful = [
+            datetime.fromisoformat(j.at) for j in row.actions if j.gain_user_min > self.threshold
+        ]
+        done = min([*helpful, row.end(run_end)])
+        return (done - row.record.start).total_seconds() / 60.0
+
+    def due(self, run_end: datetime) -> list[FaultRow]:
+        """Faults that started at least two steps before the end (a policy had time to act)."""
+        latest = run_end - 2 * self.twin.step_delta
+        return [f for f in self.faults.values() if f.record.start <= latest]
+
+    def metrics(
+        self, *, run_end: datetime, resolved_pct: float, human: int, incidents: int
+    ) -> dict[str, float]:
+        due = self.due(run_end)
+        detected = [
+            (f.detected_at - f.record.start).total_seconds() / 60.0
+            for f in due
+            if f.detected_at is not None
+        ]
+        localised = [bool(f.localised) for f in due]
+        impact = sum(r["users_impacted"] for r in self.rows) * self.minutes
+        return {
+            "detection_min": float(np.mean(detected)) if detected else math.nan,
+            "localisation_top1": float(np.mean(localised)) if localised else math.nan,
+            "mitigation_min": float(np.mean([self.mitigation_min(f, run_end) for f in due]))
+            if due
+            else math.nan,
+            "impact_user_min": float(impact),
+            "resolved_pct": resolved_pct,
+            "wrong_actions": float(self.wrong_actions()),
+            "faults": float(len(self.faults)),
+            "detected": float(len(detected)),
+            "incidents": float(incidents),
+            "actions": float(len(self.judged)),
+            "human_interventions": float(human),
+        }
+
+    def fault_rows(self, run_end: datetime) -> list[dict[str, Any]]:
+        """One flat row per fault for the report."""
+        out = []
+        for fid, f in self.faults.items():
+            det = f.detected_at
+            out.append(
+                {
+                    "fault": fid,
+                    "type": f.record.fault_type,
+                    "root": f.record.root_node,
+                    "start": f.record.start.isoformat(),
+                    "repair_h": round(f.sched.repair_steps * self.minutes / 60.0, 2),
+                    "detected_min": round((det - f.record.start).total_seconds() / 60.0, 1)
+                    if det
+                    else None,
+                    "localised": f.localised,
+                    "mitigated_min": round(self.mitigation_min(f, run_end), 1),
+                    "actions": len(f.actions),
+                    "ended": f.record.end.isoformat() if f.record.end else "",
+                }
+            )
+        return out

@@ -1,0 +1,190 @@
+"""EnergyPlaybook: hand-checkable sleep physics, the coverage bound, scoring, verification."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from autonet.agents.messages import FULFILLED, NOT_FULFILLED
+from autonet.agents.playbook import LoopContext, Playbook
+from autonet.agents.playbooks import make_playbook
+from autonet.agents.playbooks._energy_plan import PlanInputs, PlanSettings, awake_cover, make_plan
+from autonet.agents.playbooks._energy_rule import ThresholdRule
+from autonet.agents.playbooks.energy import EnergyPlaybook, EnergySettings
+from autonet.knowledge.rules import load_default_policies
+from autonet.platform.checkpoint import open_checkpointer
+from autonet.platform.loop import ClosedLoop
+from autonet.twin import TopologyBuilder, Twin, three_cell_topology
+
+DAY = 96
+
+
+def covered_and_isolated() -> nx.Graph:
+    """S1-C1 and S2-C1 cover each other (overlap 0.95); S3-C1 has no neighbour at all."""
+    b = TopologyBuilder()
+    b.router("CR1", role="core", x_km=0.0, y_km=-10.0)
+    b.dc("DC1", router="CR1", tier="central")
+    b.nf("AMF1", "AMF", dc="DC1").nf("SMF1", "SMF", dc="DC1")
+    b.nf("UPF1", "UPF", dc="DC1", capacity_mbps=20_000.0)
+    b.router("AGG1", role="aggregation", x_km=0.0, y_km=-2.0)
+    b.link("AGG1", "CR1", capacity_mbps=100_000.0)
+    for i, x in enumerate((0.0, 0.3, 6.0), start=1):
+        b.router(f"AR{i}", role="access", x_km=x, y_km=0.0)
+        b.link(f"AR{i}", "AGG1", capacity_mbps=10_000.0)
+        b.site(f"S{i}", x, 0.0, router=f"AR{i}", area="urban")
+        b.cell(None, f"S{i}")
+    b.neighbour("S1-C1", "S2-C1", overlap=0.95)
+    return b.build()
+
+
+def test_registry_gives_a_playbook() -> None:
+    pb = make_playbook("energy")
+    assert isinstance(pb, EnergyPlaybook)
+    assert isinstance(pb, Playbook)
+    assert pb.kind == "energy"
+
+
+def test_sleeping_cell_draws_earth_sleep_power_and_its_users_move() -> None:
+    # three-cell twin: S1-C1 ~ S2-C1 overlap 0.3, S1-C1 has no other neighbour
+    twin = Twin(three_cell_topology(), seed=3)
+    twin.run(8)
+    ref = twin.clone()
+    twin.apply("sleep", "S1-C1")
+    res, base = twin.step(), ref.step()  # same step index -> same demand on both
+    i1, i2 = twin.compiled.cell_index["S1-C1"], twin.compiled.cell_index["S2-C1"]
+    assert res.cell["PEE.AvgPower"][i1] == pytest.approx(75.0)  # EARTH P_sleep
+    assert res.cell["PEE.Energy"][i1] == pytest.approx(75.0 * 15 / 60)  # Wh in 15 min
+    u1, u2 = float(base.cell["RRC.ConnMean"][i1]), float(base.cell["RRC.ConnMean"][i2])
+    # 0.3 of S1's users move to S2, the other 0.7 are lost
+    assert res.cell["RRC.ConnMean"][i2] == pytest.approx(u2 + 0.3 * u1, rel=1e-5)
+    assert res.cell["KQI.LostUsers"][i1] == pytest.approx(0.7 * u1, rel=1e-5)
+    assert res.cell["RRC.ConnMean"][i1] == 0.0
+
+
+def test_awake_cover_by_hand() -> None:
+    topo = Twin(three_cell_topology(), seed=1).compiled
+    awake = np.ones(3, dtype=bool)
+    assert awake_cover(topo, awake).tolist() == pytest.approx([0.3, 0.5, 0.2])
+    awake[topo.cell_index["S2-C1"]] = False
+    assert awake_cover(topo, awake).tolist() == pytest.approx([0.0, 0.5, 0.0])
+
+
+def _inputs(n: int, **kw: object) -> PlanInputs:
+    base = dict(
+        users=np.full(n, 10.0), prb=np.full(n, 5.0), asleep=np.zeros(n, bool),
+        serving=np.ones(n, bool), may_sleep=np.ones(n, bool), slack=1e9, steps=5,
+    )  # fmt: skip
+    base.update(kw)
+    return PlanInputs(**base)  # type: ignore[arg-type]
+
+
+def test_planner_never_sleeps_an_uncovered_cell() -> None:
+    topo = Twin(covered_and_isolated(), seed=1).compiled
+    plan = make_plan(topo, _inputs(3), PlanSettings())
+    ids = [topo.cell_ids[i] for i in plan.sleep]
+    assert "S3-C1" not in ids  # no neighbour: all its users would be lost
+    assert len(ids) == 1 and ids[0] in ("S1-C1", "S2-C1")  # not both: they cover each other
+    # 10 users x (1 - 0.95) uncovered = 0.5 per step
+    assert plan.lost_per_step == pytest.approx(0.5)
+
+
+def test_planner_respects_budget_load_and_wakes_on_demand() -> None:
+    topo = Twin(covered_and_isolated(), seed=1).compiled
+    # budget for 2 lost user-steps over 5 steps: 0.5 per step x 5 = 2.5 > 2 -> no sleep
+    assert make_plan(topo, _inputs(3, slack=2.0), PlanSettings()).sleep == []
+    # own load above the sleep threshold -> no sleep
+    assert make_plan(topo, _inputs(3, prb=np.full(3, 25.0)), PlanSettings()).sleep == []
+    # S1 asleep, S2 forecast at 70% PRB (> wake_prb 55%) -> wake S1
+    asleep = np.array([True, False, False])
+    prb = np.array([5.0, 70.0, 5.0])
+    plan = make_plan(topo, _inputs(3, asleep=asleep, prb=prb), PlanSettings())
+    assert plan.wake == [0] and "neighbours forecast" in plan.reasons[0]
+
+
+def test_bad_settings_are_rejected() -> None:
+    with pytest.raises(ValueError, match="sleep_prb"):
+        PlanSettings(sleep_prb=120.0)
+    with pytest.raises(ValueError, match="max_lost_share"):
+        PlanSettings(max_lost_share=-0.1)
+    with pytest.raises(ValueError, match="plan_every"):
+        EnergySettings(plan_every=0)
+    with pytest.raises(ValueError, match="kqi_bound_pct"):
+        EnergySettings(kqi_bound_pct=0.0)
+
+
+def test_no_incident_without_a_day_of_history() -> None:
+    twin = Twin(covered_and_isolated(), seed=1)
+    twin.run(DAY // 2)
+    ctx = LoopContext(twin=twin, playbooks={"energy": EnergyPlaybook()})
+    assert EnergyPlaybook().perceive(ctx, []) == []
+
+
+def test_rule_thresholds_come_from_the_policies() -> None:
+    rule = ThresholdRule.from_policies(load_default_policies())
+    assert (rule.sleep_below, rule.wake_max_above, rule.wake_mean_above) == (20.0, 40.0, 30.0)
+    assert rule.offload_share == 0.9
+
+
+def test_loop_sleeps_the_covered_cell_never_the_isolated_one(tmp_path) -> None:
+    twin = Twin(covered_and_isolated(), seed=5)
+    twin.run(DAY + 1)  # Tuesday 00:15: night, inside the 22:00-06:00 change window
+    loop = ClosedLoop(twin, [EnergyPlaybook()], checkpointer=open_checkpointer(":memory:"),
+                      workdir=tmp_path, name="es")  # fmt: skip
+    idx = twin.compiled.cell_index
+    s1, s2, s3 = idx["S1-C1"], idx["S2-C1"], idx["S3-C1"]
+    slept_steps = 0
+    for _ in range(16):
+        loop.tick()
+        asleep = twin.state.cell_asleep
+        assert not asleep[s3]
+        assert not (asleep[s1] and asleep[s2])
+        res = twin.step()
+        for c in (s1, s2):
+            if asleep[c]:
+                slept_steps += 1
+                assert res.cell["PEE.AvgPower"][c] == pytest.approx(75.0)
+    loop.close()
+    assert slept_steps > 0
+    assert any(o["status"] == "fulfilled" for o in loop.outcomes())
+
+
+def test_score_penalises_lost_users_and_verify_flags_degradation() -> None:
+    twin = Twin(covered_and_isolated(), seed=5)
+    twin.run(DAY + 1)
+    pb = EnergyPlaybook(EnergySettings(kqi_bound_pct=0.001))
+    ctx = LoopContext(twin=twin, playbooks={"energy": pb})
+    assert pb.memo(ctx) is not None
+    incident = {"id": "I1", "kind": "energy", "key": "energy@x", "opened_at": "",
+                "objects": ["S3-C1"], "summary": "", "severity": "warning",
+                "evidence": {"slack_user_steps": 0.0, "horizon_steps": 5, "users_asleep": 1.0,
+                             "sleep": ["S3-C1"], "wake": []}, "producer": "test"}  # fmt: skip
+    cand = {"id": "c1", "actions": [{"kind": "sleep", "target": "S3-C1", "params": {}}],
+            "source": "test", "rationale": ""}  # fmt: skip
+    after, base = twin.clone(), twin.clone()
+    after.apply("sleep", "S3-C1")
+    after.run(pb.whatif_steps)
+    base.run(pb.whatif_steps)
+    score, pred = pb.score(ctx, incident, {}, cand, after, base)  # type: ignore[arg-type]
+    # every user of the isolated cell is lost; with no budget the penalty dwarfs the saving
+    assert pred["lost_users_extra"] > 0
+    assert pred["energy_saved_kwh"] > 0
+    assert score < 0
+    rec = twin.apply("sleep", "S3-C1")
+    twin.run(pb.settle_steps)
+    decision = {"incident_id": "I1", "attempt": 0, "candidates": [cand], "chosen": cand,
+                "reason": "", "needs_approval": False, "producer": "test"}  # fmt: skip
+    execution = {"incident_id": "I1", "attempt": 0, "failed": [], "producer": "test",
+                 "applied": [{"key": "k", "action_id": rec.action_id, "kind": "sleep",
+                              "target": "S3-C1", "params": {}, "at": "", "reused": False}]}  # fmt: skip
+    verdict = pb.verify(ctx, incident, {}, decision, execution)  # type: ignore[arg-type]
+    assert verdict["status"] == NOT_FULFILLED
+    assert verdict["not_fulfilled_state"] == "DEGRADED"
+    assert verdict["measured"]["lost_users"] > 0
+    # the same sleep under a loose bound is fulfilled: energy saved (75 W < 130 W idle)
+    loose = EnergyPlaybook(EnergySettings(kqi_bound_pct=100.0))
+    ctx2 = LoopContext(twin=twin, playbooks={"energy": loose}, models=ctx.models)
+    ok = loose.verify(ctx2, incident, {}, decision, execution)  # type: ignore[arg-type]
+    assert ok["status"] == FULFILLED
+    # (130 - 75) W x 2 steps x 15 min = 27.5 Wh
+    assert ok["measured"]["energy_saved_kwh"] == pytest.approx(0.0275, rel=1e-4)
