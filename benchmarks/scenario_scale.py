@@ -3,7 +3,8 @@
 Measures the wall time of ``run_scenario("fault-healing", ...)`` (twin, fault schedule, the
 policy's controller, the metrics) for each network size, the twin-only baseline (``none``) beside
 it, and the number of faults and incidents handled, so the growth can be read per site and per
-incident. The issue's target: a 7-day fault-healing run with 1k sites in under 60 s (agentic).
+incident. A small warm-up run per policy first keeps one-off import costs out of the figures.
+The issue's target: a 7-day fault-healing run with 1k sites in under 60 s (agentic).
 
 Usage:
     .venv/bin/python benchmarks/scenario_scale.py --sizes 100,300,1000,3000 --days 7
@@ -66,6 +67,8 @@ def main() -> None:
     policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        for policy in policies:  # imports and first-use caches, not counted
+            measure(5, 0.25, args.seed, policy, Path(tmp) / "warm-up")
         for sites in sizes:
             for policy in policies:
                 row = measure(sites, args.days, args.seed, policy, Path(tmp))

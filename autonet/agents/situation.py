@@ -144,7 +144,8 @@ def situation_from_twin(
         forecasts: Passed through (columns time, object, kpi, p10, p50, p90).
         events: Pending requests (e.g. ``Event("slice_request", name, params)``), passed through.
         history: Actions applied so far by whoever asks (for the frequency limiter).
-        counters: Only these counters in the KPI frame (default: every recorded one).
+        counters: Only these counters in the KPI frame (default: every recorded one; an empty
+            list: no KPIs, e.g. for alarm-only policies).
 
     Returns:
         A ``Situation`` with the KPIs, the active alarms (without ground truth), the cells'

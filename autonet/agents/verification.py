@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from autonet.agents._provenance import twin_provenance
+from autonet.agents._provenance import ProvenanceLog, provenance_delta, twin_provenance
 from autonet.agents.messages import FULFILLED, NOT_FULFILLED, Verdict
 from autonet.agents.playbook import LoopContext
 from autonet.agents.state import LoopState
@@ -50,8 +50,10 @@ def verification(state: LoopState, runtime: Runtime[LoopContext]) -> dict[str, A
     verdicts, status, closed = {}, {}, {}
     # what the twin went through while the run waited: replay steps its copy to this point
     n = len(state.get("twin_log") or {})
-    topology = (state.get("provenance") or {}).get("topology")
-    log = {f"verify-{n}": twin_provenance(ctx.twin, topology)}
+    start = state.get("provenance") or {}
+    cache = ctx.models.setdefault("provenance_log", ProvenanceLog())
+    full = twin_provenance(ctx.twin, start.get("topology"), cache)
+    log = {f"verify-{n}": provenance_delta(full, start)}  # only what changed since the start
     for iid, st in state["status"].items():
         if st != "waiting_verification":
             continue

@@ -18,7 +18,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from autonet.agents._provenance import twin_provenance
+from autonet.agents._provenance import ProvenanceLog, twin_provenance
 from autonet.agents.messages import AppliedAction, Approval, Incident, Request, TraceEntry, Verdict
 from autonet.agents.perception import perceive_incidents
 from autonet.agents.playbook import IncidentBook, LoopContext, LoopSettings, Memory, Playbook
@@ -154,7 +154,8 @@ class ClosedLoop:
             for inc in incidents:
                 self._incident_run[inc["id"]] = run_id
             report.opened.extend(incidents)
-            provenance = twin_provenance(self.twin, self.topology)
+            cache = self.ctx.models.setdefault("provenance_log", ProvenanceLog())
+            provenance = twin_provenance(self.twin, self.topology, cache)
             provenance["priors"] = copy.deepcopy(self.ctx.models.get("priors", {}))
             provenance["settings"] = settings_record(self.ctx.settings)
             start = {

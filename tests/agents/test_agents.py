@@ -201,3 +201,44 @@ def test_the_twin_refuses_a_reused_key() -> None:
     with pytest.raises(ActionError, match="key must be a non-empty string"):
         twin.apply("tilt", cell, key="", delta_deg=1.0)
     assert len(twin.actions) == 1
+
+
+def test_provenance_log_matches_a_fresh_conversion() -> None:
+    from autonet.agents._provenance import ProvenanceLog, twin_provenance
+
+    twin = small_twin()
+    log = ProvenanceLog()
+    cell = twin.compiled.cell_ids[1]
+    fault = twin.inject_fault("interference", cell)
+    first = log.snapshot(twin, {"n_sites": 12, "seed": 3})
+    assert first["faults"][0]["end"] is None and first["actions"] == []
+    twin.apply("tilt", cell, key="k", delta_deg=1.0)
+    twin.step()
+    twin.clear_fault(fault.fault_id)  # the only field of a record that changes later
+    second = log.snapshot(twin, {"n_sites": 12, "seed": 3})
+    assert second == twin_provenance(twin, {"n_sites": 12, "seed": 3})
+    assert second["faults"][0]["end"] == twin.now.isoformat()
+    assert [(a["kind"], a["key"]) for a in second["actions"]] == [("tilt", "k")]
+    assert first["faults"][0]["end"] is None  # earlier snapshots are not changed afterwards
+    other = small_twin()
+    assert log.snapshot(other, None)["actions"] == []  # another twin: the log starts over
+
+
+def test_provenance_delta_keeps_only_what_changed() -> None:
+    from autonet.agents._provenance import provenance_delta
+
+    f1, f2 = {"fault_id": "F1", "end": None}, {"fault_id": "F2", "end": "t2"}
+    base = {"step_index": 3, "events": [{"name": "e1"}], "actions": [{"action_id": "A00001"}],
+            "faults": [f1, f2]}  # fmt: skip
+    full = {"step_index": 6, "events": [{"name": "e1"}, {"name": "e2"}],
+            "actions": [{"action_id": "A00001"}, {"action_id": "A00002"}],
+            "faults": [{"fault_id": "F1", "end": "t5"}, {"fault_id": "F2", "end": "t2"},
+                       {"fault_id": "F3", "end": None}]}  # fmt: skip
+    delta = provenance_delta(full, base)
+    assert delta == {
+        "step_index": 6,
+        "events": [{"name": "e2"}],
+        "actions": [{"action_id": "A00002"}],
+        "faults": [{"fault_id": "F1", "end": "t5"}, {"fault_id": "F3", "end": None}],
+    }
+    assert provenance_delta(full, None) == full

@@ -62,6 +62,7 @@ def test_counters_and_no_history() -> None:
     twin.run(1)
     only = situation_from_twin(twin, counters=["RRU.PrbUsedDl"]).kpis
     assert only is not None and list(only.columns) == ["time", "object", "RRU.PrbUsedDl"]
+    assert situation_from_twin(twin, counters=[]).kpis is None
     quiet = Twin(three_cell_topology(), seed=1, record=False)
     quiet.run(2)
     assert situation_from_twin(quiet).kpis is None

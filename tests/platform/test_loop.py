@@ -190,3 +190,28 @@ def test_without_memory_setting_nothing_is_stored(memory: Memory) -> None:
 def test_bad_name() -> None:
     with pytest.raises(LoopError, match="name must be"):
         ClosedLoop(small_twin(), [UpfPlaybook()], checkpointer=InMemorySaver(), name="a/b")
+
+
+def test_learning_retrains_a_registered_model_when_due(tmp_path: Path) -> None:
+    import numpy as np
+    from sklearn.dummy import DummyRegressor
+
+    from autonet.knowledge.memory import ModelRegistry, Retrainer
+
+    engine = init_db(f"sqlite:///{tmp_path / 'memory.db'}")
+    registry = ModelRegistry(engine)
+    memory = Memory(engine=engine, cases=CaseStore(engine), audit=AuditLog(engine),
+                    registry=registry)  # fmt: skip
+    X, y = np.arange(8.0).reshape(-1, 1), np.arange(8.0)  # mean of y = 3.5
+    retrainer = Retrainer(registry, "toy", DummyRegressor)
+    twin = small_twin()
+    upf_overloaded(twin)
+    loop = ClosedLoop(twin, [UpfPlaybook()], checkpointer=InMemorySaver(), memory=memory)
+    loop.ctx.models["retrainers"] = [(retrainer, lambda: (X, y, X, y))]
+    assert registry.active("toy") is None  # no active model: retraining is due
+    _drive(loop, 3)
+    model = registry.load("toy")
+    assert model.predict(np.zeros((1, 1)))[0] == pytest.approx(3.5)
+    assert [e["step"] for e in loop.trace("loop-00001")][-1] == "retrain"
+    assert not retrainer.due()  # 1 new verified case < min_new_cases (20)
+    engine.dispose()

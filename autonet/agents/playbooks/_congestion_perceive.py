@@ -27,6 +27,7 @@ from autonet.agents.playbooks._congestion_forecast import (
     DemandForecast,
     PlannedEvent,
     cell_capacity,
+    congested_mask,
 )
 
 if TYPE_CHECKING:
@@ -213,8 +214,10 @@ def release_incidents(
     ctx: LoopContext, fc: DemandForecast, lookahead: int, release_util: float
 ) -> list[Incident]:
     """Release incidents for situations handled earlier (``ctx.models[BOOSTED]``) that are
-    over, whose forecast fits the planned capacity for ``lookahead`` steps, and whose extra
-    capacity can be undone now (no later action on the same settings)."""
+    over, whose forecast fits the planned capacity for ``lookahead`` steps, whose extra
+    capacity can be undone now (no later action on the same settings) and, tried on a clone
+    (at most hourly per situation), adds no congested cell-step over ``lookahead`` steps: a
+    release the what-if would reject waits instead of being escalated."""
     twin, book = ctx.twin, ctx.book
     boosted: dict[str, dict[str, Any]] = ctx.models.setdefault(BOOSTED, {})
     out: list[Incident] = []
@@ -235,7 +238,8 @@ def release_incidents(
         if not live:
             del boosted[iid]
             continue
-        if release_steps(twin, live) is None:
+        steps = release_steps(twin, live)
+        if steps is None or not _safe_release(twin, entry, steps, lookahead):
             continue
         out.append({
             "id": book.next_id(), "kind": "congestion", "key": key,
@@ -262,3 +266,22 @@ def rejected_request(ctx: LoopContext, req: Request, error: str) -> Incident:
         "evidence": {"request": dict(req), "error": error},
         "producer": "perception",
     }
+
+
+def _safe_release(twin: Twin, entry: dict[str, Any], steps: list[Any], lookahead: int) -> bool:
+    """True when undoing ``steps`` on a clone adds no congested cell-step (checked hourly)."""
+    last = entry.get("checked")
+    if last and twin.now - datetime.fromisoformat(last) < timedelta(hours=1):
+        return False
+    entry["checked"] = twin.now.isoformat()
+    base, after = twin.clone(), twin.clone()
+    for step in steps:
+        after.undo(step["target"])
+    base.run(lookahead)
+    after.run(lookahead)
+
+    def congested(tw: Twin) -> int:
+        prb = tw.kpi_array("RRU.PrbUsedDl")[-lookahead:]
+        return int(congested_mask(prb, tw.kpi_array("KQI.BlockedUsers")[-lookahead:]).sum())
+
+    return congested(after) <= congested(base)

@@ -61,8 +61,9 @@ def whatif_score(
     cells = _cells(live, list(inc["evidence"].get("area", [])) or inc["objects"])
     a, b = _counts(after, steps, cells), _counts(baseline, steps, cells)
     extra = _capacity(after) - _capacity(baseline)
-    n_actions = sum(1 for s in cand["actions"] if s["kind"] != "undo")
-    cost = ACTION_COST * n_actions + CAPACITY_COST * extra
+    n_undo = sum(1 for s in cand["actions"] if s["kind"] == "undo")
+    # an undo hands a setting back to plan: it earns what an action costs
+    cost = ACTION_COST * (len(cand["actions"]) - 2 * n_undo) + CAPACITY_COST * extra
     gain = float(b["cong"].sum() - a["cong"].sum())
     gain += (b["blocked"] - a["blocked"]) / BLOCKED_PER_CELL_STEP
     rows = a["cong"][max(settle - 2, 0) : max(settle, 1)]
@@ -90,7 +91,7 @@ def verdict(twin: Twin, inc: Incident, decision: Decision, execution: Execution)
     prb = twin.kpi_array("RRU.PrbUsedDl")[-2:]
     cong = congested_mask(prb, twin.kpi_array("KQI.BlockedUsers")[-2:])
     measured = float(cong[:, cells].sum(axis=1).mean()) if cells and len(cong) else 0.0
-    chosen = decision.get("chosen") or {}
+    chosen: dict[str, Any] = dict(decision.get("chosen") or {})
     predicted = float(chosen.get("predicted", {}).get("verify_congested_cells", 0.0))
     allowed = predicted + max(1.0, 0.1 * predicted)
     topo = twin.compiled

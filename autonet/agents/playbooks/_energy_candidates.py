@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autonet.agents.messages import ActionStep, Analysis, Candidate, Incident
+from autonet.agents.playbooks._energy_kqi import tail
 from autonet.agents.playbooks._energy_plan import awake_cover
 from autonet.agents.playbooks._energy_rule import ThresholdRule
 from autonet.knowledge.rules import PolicySet
@@ -15,7 +16,7 @@ from autonet.knowledge.rules import PolicySet
 if TYPE_CHECKING:
     from autonet.twin import Twin
 
-__all__ = ["build_candidates", "rule_steps"]
+__all__ = ["analysis_of", "build_candidates", "rule_steps"]
 
 _TX_TRIM_DB = -3.0
 _TX_TRIM_PRB = 10.0
@@ -24,6 +25,24 @@ _TX_TRIM_MAX = 20
 
 def _step(kind: str, target: str, **params: Any) -> ActionStep:
     return {"kind": kind, "target": target, "params": dict(params)}
+
+
+def analysis_of(incident: Incident) -> Analysis:
+    """Impact and risk of an energy incident, from the planner's evidence (no root cause)."""
+    ev = incident["evidence"]
+    return {
+        "incident_id": incident["id"],
+        "hypotheses": [],
+        "impact": {"cells": list(incident["objects"]), "users": float(ev["users_asleep"])},
+        "risk": {
+            "lost_users_per_step": float(ev["lost_per_step"]),
+            "neighbour_prb_max": float(ev["neighbour_prb_max"]),
+            "slack_user_steps": float(ev["slack_user_steps"]),
+            "kqi_loss_pct_so_far": float(ev["kqi_loss_pct_so_far"]),
+        },
+        "similar_cases": [],
+        "producer": "analysis",
+    }
 
 
 def rule_steps(twin: Twin, policies: PolicySet) -> list[ActionStep]:
@@ -37,7 +56,7 @@ def _tx_trims(twin: Twin, exclude: set[str]) -> list[ActionStep]:
     users (the shrunk coverage hands users over without losing them)."""
     st, topo = twin.state, twin.compiled
     awake = st.cell_on & ~st.cell_asleep & (st.cell_wake_left <= 0)
-    prb = twin.kpi_array("RRU.PrbUsedDl")[-1:]
+    prb = tail(twin, "RRU.PrbUsedDl", 1)
     if prb.shape[0] == 0:
         return []
     load = np.nan_to_num(prb[0], nan=100.0)

@@ -106,8 +106,10 @@ def fit_profile(twin: Twin, *, history_steps: int) -> DemandProfile:
 
 def observed_demand(twin: Twin, steps: int = 1) -> float:
     """Mean network demand (users served plus users lost) over the last ``steps`` steps."""
-    users = twin.kpi_array(_USERS)[-steps:]
-    lost = twin.kpi_array("KQI.LostUsers")[-steps:]
+    from autonet.agents.playbooks._energy_kqi import tail
+
+    users = tail(twin, _USERS, steps)
+    lost = tail(twin, "KQI.LostUsers", steps)
     if users.shape[0] == 0:
         return 0.0
     total = np.nansum(users, dtype=np.float64) + np.nansum(lost, dtype=np.float64)

@@ -10,7 +10,17 @@ import numpy as np
 if TYPE_CHECKING:
     from autonet.twin import Twin
 
-__all__ = ["Window", "budget_slack", "throughput_harm", "window"]
+__all__ = [
+    "Spent",
+    "Window",
+    "budget_slack",
+    "pct",
+    "sleep_saving_kwh",
+    "slice_cells",
+    "tail",
+    "throughput_harm",
+    "window",
+]
 
 
 @dataclass(frozen=True)
@@ -32,11 +42,24 @@ class Window:
         return self.thp_weighted / served if served > 0 else 0.0
 
 
+def tail(twin: Twin, counter: str, steps: int) -> np.ndarray:
+    """``(k, n_cells)`` values of a cell counter over the last ``k = min(steps, recorded)``
+    steps, without stacking the whole history as ``Twin.kpi_array`` does."""
+    # KpiStore has no public tail read yet (requested in REQUESTS.md by FRAME); a whole-history
+    # read each tick would make a week's run quadratic in its length.
+    store = twin._store
+    blocks = store.blocks["cell"][-steps:] if steps > 0 else []
+    if not blocks:
+        return np.zeros((0, twin.compiled.n_cells), dtype=np.float32)
+    row = store.counters("cell").index(counter)
+    return np.stack([b[row] for b in blocks])
+
+
 def window(twin: Twin, steps: int, *, cells: np.ndarray | None = None) -> Window:
     """Totals over the last ``steps`` recorded steps (all cells, or the ``cells`` indices)."""
 
     def last(counter: str) -> np.ndarray:
-        a = twin.kpi_array(counter)[-steps:] if steps > 0 else np.zeros((0, 0), np.float32)
+        a = tail(twin, counter, steps)
         return a if cells is None else a[:, cells]
 
     users = last("RRC.ConnMean")
@@ -53,7 +76,9 @@ def window(twin: Twin, steps: int, *, cells: np.ndarray | None = None) -> Window
     )
 
 
-def budget_slack(spent: Window, *, bound_pct: float, margin: float, horizon_users: float) -> float:
+def budget_slack(
+    spent: Window | Spent, *, bound_pct: float, margin: float, horizon_users: float
+) -> float:
     """Lost user-steps the next plan may cost: ``bound x margin`` of all demand so far and over
     the horizon, less what was already lost (never negative)."""
     allowed = bound_pct / 100.0 * margin * (spent.demand_users + horizon_users)
@@ -66,10 +91,51 @@ def throughput_harm(after: Twin, baseline: Twin, steps: int) -> float:
     throughput (signed: a gain counts against the harm)."""
     if steps <= 0:
         return 0.0
-    users = np.nan_to_num(after.kpi_array("RRC.ConnMean")[-steps:].astype(np.float64))
-    ta = after.kpi_array("DRB.UEThpDl")[-steps:].astype(np.float64)
-    tb = baseline.kpi_array("DRB.UEThpDl")[-steps:].astype(np.float64)
+    users = np.nan_to_num(tail(after, "RRC.ConnMean", steps).astype(np.float64))
+    ta = tail(after, "DRB.UEThpDl", steps).astype(np.float64)
+    tb = tail(baseline, "DRB.UEThpDl", steps).astype(np.float64)
     ok = np.isfinite(ta) & np.isfinite(tb) & (tb > 0)
     drop = np.zeros_like(ta)
     drop[ok] = np.clip((tb[ok] - ta[ok]) / tb[ok], -1.0, 1.0)
     return float((users * drop).sum())
+
+
+class Spent:
+    """Running totals of the live twin since planning began (updated with new steps only)."""
+
+    def __init__(self, start_step: int) -> None:
+        self.cursor = start_step
+        self.demand_users = 0.0
+        self.lost_users = 0.0
+
+    def update(self, twin: Twin) -> Spent:
+        """Add the steps simulated since the last update; returns self."""
+        new = twin.step_index - self.cursor
+        if new > 0:
+            w = window(twin, new)
+            self.demand_users += w.demand_users
+            self.lost_users += w.lost_users
+            self.cursor = twin.step_index
+        return self
+
+
+def pct(num: float, den: float) -> float:
+    return 100.0 * num / den if den > 0 else 0.0
+
+
+def slice_cells(twin: Twin) -> np.ndarray:
+    """Cells carrying an admitted slice (the twin refuses to sleep them)."""
+    mask = np.zeros(twin.compiled.n_cells, dtype=np.bool_)
+    for sl in twin.state.slices.values():
+        mask[np.asarray(sl.cells, dtype=np.intp)] = True
+    return mask
+
+
+def sleep_saving_kwh(twin: Twin, cells: np.ndarray, steps: int) -> float:
+    """Energy the sleeping ``cells`` saved over the last ``steps``: what an idle awake cell
+    draws (``p0_w``) less what they drew, per step."""
+    if cells.size == 0:
+        return 0.0
+    drawn = np.nansum(tail(twin, "PEE.Energy", steps)[:, cells], dtype=np.float64)
+    awake = twin.power.p0_w * cells.size * steps * twin.step_minutes / 60.0
+    return float((awake - drawn) / 1000.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -10,13 +10,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from autonet.agents.playbooks._energy_forecast import DemandProfile, fit_profile, observed_demand
+from autonet.agents.playbooks._energy_kqi import Spent
+from autonet.agents.playbooks._energy_plan import PlanSettings
 from autonet.knowledge.rules import ActionRecord as RuleRecord
 from autonet.knowledge.rules import PolicySet, evaluate_guards
 
 if TYPE_CHECKING:
     from autonet.twin import Twin
 
-__all__ = ["EnergyMemo", "guard_history", "may_act", "ratio_now"]
+__all__ = ["EnergyMemo", "EnergySettings", "guard_history", "may_act", "ratio_now", "region_cells"]
 
 _SWITCHES = ("sleep", "wake")
 _OPPOSITE = {"sleep": "wake", "wake": "sleep"}
@@ -29,6 +31,10 @@ class EnergyMemo:
     profile: DemandProfile
     start_step: int  # the step the playbook started planning (its KQI budget counts from here)
     policies: PolicySet
+    spent: Spent = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.spent = Spent(self.start_step)
 
 
 def make_memo(twin: Twin, policies: PolicySet, history_steps: int) -> EnergyMemo:
@@ -88,9 +94,62 @@ def may_act(twin: Twin, policies: PolicySet, action: str, hold: timedelta) -> ND
     return ok
 
 
+def region_cells(twin: Twin, region: str) -> NDArray[np.bool_]:
+    """Per cell: its site lies in ``region`` (the sites' ``region`` attribute, any case)."""
+    topo, want = twin.compiled, region.strip().lower()
+    nodes = topo.graph.nodes
+    in_region = np.array(
+        [str(nodes[s].get("region", "")).lower() == want for s in topo.site_ids], dtype=np.bool_
+    )
+    return in_region[topo.cell_site]
+
+
 def ratio_now(twin: Twin, profile: DemandProfile) -> float:
     """Observed network demand over the profile's at the last step (clipped to 0.5..2)."""
     expected = profile.expected_users(twin.step_index - 1)
     if expected <= 0:
         return 1.0
     return float(np.clip(observed_demand(twin) / expected, 0.5, 2.0))
+
+
+@dataclass(frozen=True)
+class EnergySettings:
+    """Knobs of the energy playbook.
+
+    Attributes:
+        plan_every: Steps between plans (4 = hourly at 15-minute steps).
+        kqi_bound_pct: The intent's bound on KQI loss (lost users over all users), %.
+        margin: Share of the bound the planner may spend (the rest absorbs forecast error).
+        lookahead_steps: The KQI budget counts the users forecast this far ahead too (a day:
+            the night may spend what the coming day's users allow).
+        history_steps: Recorded steps the demand profile is fitted on (at least a day + 1).
+        hold_steps: Steps after a sleep/wake during which the cell is not switched again.
+        user_step_kwh: Price of one lost or blocked user-step in the what-if score (kWh).
+        overspend_kwh: Penalty per user-step lost beyond the plan's budget (kWh).
+        plan: Planner thresholds.
+        policies: Policy set for guards and the rule candidate (default: the shipped one).
+    """
+
+    plan_every: int = 4
+    kqi_bound_pct: float = 1.0
+    margin: float = 0.6
+    lookahead_steps: int = 96
+    history_steps: int = 192
+    hold_steps: int = 4
+    user_step_kwh: float = 0.004
+    overspend_kwh: float = 0.5
+    plan: PlanSettings = field(default_factory=PlanSettings)
+    policies: PolicySet | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plan_every, int) or self.plan_every < 1:
+            raise ValueError(f"EnergySettings.plan_every must be an integer >= 1, "
+                             f"got {self.plan_every!r}")  # fmt: skip
+        if not 0.0 < self.kqi_bound_pct <= 100.0:
+            raise ValueError(f"EnergySettings.kqi_bound_pct must be in (0, 100] %, "
+                             f"got {self.kqi_bound_pct!r}")  # fmt: skip
+        if not 0.0 < self.margin <= 1.0:
+            raise ValueError(f"EnergySettings.margin must be in (0, 1], got {self.margin!r}")
+        for name in ("hold_steps", "history_steps"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"EnergySettings.{name} must be >= 0")

@@ -29,6 +29,7 @@ __all__ = [
     "area_cells",
     "cell_indices",
     "impacted_users",
+    "kpi_at",
     "kpi_tail",
 ]
 
@@ -68,6 +69,20 @@ def kpi_tail(twin: Twin, steps: int, counters: Iterable[str] = IMPACT_COUNTERS) 
     return {c: cube[:, r, :] for c, r in rows.items()}
 
 
+def kpi_at(
+    twin: Twin, steps_ago: int, counters: Iterable[str] = IMPACT_COUNTERS
+) -> dict[str, F32] | None:
+    """One recorded step ``steps_ago`` steps back (0 = the latest) as ``(1, n_cells)`` arrays,
+    or None when the history is shorter."""
+    store = twin._store  # no public random-access read on KpiStore yet; blocks are immutable
+    blocks = store.blocks["cell"]
+    if steps_ago < 0 or steps_ago >= len(blocks):
+        return None
+    names = store.counters("cell")
+    block = blocks[-1 - steps_ago]
+    return {c: block[names.index(c)][None, :] for c in counters}
+
+
 def impacted_users(tail: dict[str, F32], sla_mbps: float = SLA_THP_MBPS) -> F32:
     """Impacted users per step and cell (see the module docstring), ``(k, n_cells)``."""
     lost, blocked = tail["KQI.LostUsers"], tail["KQI.BlockedUsers"]
@@ -96,8 +111,9 @@ def _site_cells(twin: Twin, sites: Iterable[int]) -> list[int]:
     return [int(c) for s in sites for c in topo.cells_of_site(int(s))]
 
 
-def area_cells(twin: Twin, node: str) -> list[str]:
-    """Cells a fault on ``node`` affects now, with their neighbours (which absorb its users).
+def area_cells(twin: Twin, node: str, *, neighbours: bool = True) -> list[str]:
+    """Cells a fault on ``node`` affects now (its core), with their neighbours (which absorb
+    its users) unless ``neighbours`` is False.
 
     A cell -> itself; a site -> its cells; a link -> the cells of the sites whose current
     backhaul path uses it; a UPF -> the cells of the sites it serves; a router -> the sites
@@ -121,4 +137,5 @@ def area_cells(twin: Twin, node: str) -> list[str]:
         for link in links.tolist():
             sites.update(topo.sites_using_link(link, st.path_ptr, st.path_idx).tolist())
         core = _site_cells(twin, sorted(sites))
-    return [topo.cell_ids[c] for c in sorted(_with_neighbours(twin, core))]
+    cells = _with_neighbours(twin, core) if neighbours else set(core)
+    return [topo.cell_ids[c] for c in sorted(cells)]

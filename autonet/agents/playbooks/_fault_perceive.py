@@ -20,9 +20,11 @@ import numpy as np
 
 from autonet.agents.messages import Hypothesis as MsgHypothesis
 from autonet.agents.playbooks._fault_impact import area_cells
+from autonet.knowledge.memory.signature import SymptomSignature
 from autonet.knowledge.rca import RootCauseLocator
 
 if TYPE_CHECKING:
+    from autonet.agents.messages import Analysis, Incident
     from autonet.agents.playbook import LoopContext
     from autonet.knowledge.rca import Hypothesis
     from autonet.twin import Alarm, Twin
@@ -37,6 +39,7 @@ __all__ = [
     "naive_hypotheses",
     "observed",
     "root_of",
+    "signature_of",
     "watch",
 ]
 
@@ -76,6 +79,7 @@ class FaultWatch:
     settled: dict[str, tuple[list[str], float]] = field(default_factory=dict)
     followups: int = 0
     areas: dict[str, list[str]] = field(default_factory=dict)  # key -> area cells (analysis)
+    cores: dict[str, list[str]] = field(default_factory=dict)  # key -> the root's own cells
     roots: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> top hypothesis
     located: dict[tuple[int, frozenset[str]], list[Any]] = field(default_factory=dict)
 
@@ -181,13 +185,12 @@ def locate(ctx: LoopContext, alarms: list[Alarm]) -> list[Hypothesis]:
     same alarm set is located by perception, then by analysis)."""
     if not alarms:
         return []
-    locator = fitted_locator(ctx)
     memo = watch(ctx)
-    key = (id(locator), frozenset(a.alarm_id for a in alarms))
+    key = _group_cache_key(ctx, alarms)
     if key not in memo.located:
-        if len(memo.located) >= 16:
+        if len(memo.located) >= 32:
             memo.located.clear()
-        memo.located[key] = locator.locate(observed(alarms))
+        memo.located[key] = fitted_locator(ctx).locate(observed(alarms))
     return memo.located[key]
 
 
@@ -205,14 +208,24 @@ def group_key(node: str, alarms: list[Alarm]) -> str:
 def groups(ctx: LoopContext, active: list[Alarm]) -> list[AlarmGroup]:
     """The active alarms grouped by the positive hypotheses that explain them."""
     by_id = {a.alarm_id: a for a in active}
+    found = locate(ctx, active)
+    alternatives = [h for h in found if h.score <= 0]
+    memo = watch(ctx)
     out = []
-    for h in locate(ctx, active):
+    for h in found:
         if h.score <= 0:
             break  # the rest are alternatives of the same symptoms
         mine = [by_id[i] for i in h.alarm_ids if i in by_id]
         if mine:
-            out.append(AlarmGroup(group_key(h.node, mine), h.node, h.fault_type, tuple(mine)))
+            g = AlarmGroup(group_key(h.node, mine), h.node, h.fault_type, tuple(mine))
+            # the analysis of this group reuses the ranking: itself, then the alternatives
+            memo.located[_group_cache_key(ctx, mine)] = [h, *alternatives]
+            out.append(g)
     return out
+
+
+def _group_cache_key(ctx: LoopContext, alarms: list[Alarm]) -> tuple[int, frozenset[str]]:
+    return (id(fitted_locator(ctx)), frozenset(a.alarm_id for a in alarms))
 
 
 def new_groups(ctx: LoopContext) -> list[AlarmGroup]:
@@ -228,6 +241,7 @@ def new_groups(ctx: LoopContext) -> list[AlarmGroup]:
     for stale in [k for k in memo.keys if k not in ctx.book.open and not memo.keys[k] & ids]:
         del memo.keys[stale]  # closed and cleared: forget it
         memo.areas.pop(stale, None)
+        memo.cores.pop(stale, None)
     claimed = set().union(*(memo.keys.get(k, set()) for k in ctx.book.open))
     fresh = [a for a in active if a.alarm_id not in claimed]
     out = []
@@ -238,6 +252,7 @@ def new_groups(ctx: LoopContext) -> list[AlarmGroup]:
             continue
         memo.keys[g.key] = alarm_ids
         memo.areas[g.key] = area_cells(twin, g.node)  # refined by the analysis
+        memo.cores[g.key] = area_cells(twin, g.node, neighbours=False)
         for key in [k for k in memo.settled if root_of(k) == g.node]:
             del memo.settled[key]  # the new situation takes over (e.g. a battery ran out)
         out.append(g)
@@ -262,3 +277,23 @@ def confidence(hypotheses: list[Hypothesis]) -> float:
     runner = max((h.score for h in hypotheses[1:] if h.node != hypotheses[0].node), default=0.0)
     margin = top - max(runner, 0.0)
     return 1.0 / (1.0 + math.exp(-margin))
+
+
+def signature_of(twin: Twin, incident: Incident, analysis: Analysis) -> SymptomSignature:
+    """Alarm types, domain, kinds of the alarmed nodes, and which impact KPIs rose."""
+    graph = twin.compiled.graph
+    kinds = {
+        str(graph.nodes[n].get("kind")) for n in incident["evidence"].get("nodes", ()) if n in graph
+    }
+    impact = analysis["impact"]
+    rose = (
+        ("KQI.LostUsers", impact.get("lost", 0.0)),
+        ("KQI.BlockedUsers", impact.get("blocked", 0.0)),
+    )
+    domain = analysis["risk"].get("domain")
+    return SymptomSignature(
+        alarm_types=frozenset(incident["evidence"].get("alarm_types", ())),
+        fault_domain=None if domain in (None, "unknown") else str(domain),
+        node_kinds=frozenset(kinds),
+        kpi_deviations={k: 3.0 for k, v in rose if v > 0},
+    )

@@ -53,6 +53,8 @@ FIELD_REPAIR_ID: Final[str] = "field-repair"
 _MAX_COMPENSATED: Final[int] = 6  # neighbour cells boosted at most per candidate
 _BUSY_PRB_PCT: Final[float] = 70.0  # a neighbour above this PRB use (or blocking) gets PRBs
 _RULES_KEY: Final[str] = "fault.matcher"
+_ABSOLUTE: Final[frozenset[str]] = frozenset({"tilt_deg", "tx_w"})  # per-cell settings
+_MAX_RULES: Final[int] = 3  # policy runs offered as candidates per incident (each is a what-if)
 
 
 def _step(kind: str, target: str, **params: Any) -> ActionStep:
@@ -183,8 +185,11 @@ def _success_path(ops: list[MatchedOperation]) -> list[MatchedOperation]:
     return out
 
 
-def rule_candidates(ctx: LoopContext, objects: Iterable[str]) -> list[Candidate]:
-    """What the operational fault policies would do about alarms on ``objects``."""
+def rule_candidates(
+    ctx: LoopContext, objects: Iterable[str], root: str = "", limit: int = _MAX_RULES
+) -> list[Candidate]:
+    """What the operational fault policies would do about alarms on ``objects``: at most
+    ``limit`` policy runs, those triggered on ``root`` (or its cells) first."""
     matcher = ctx.models.get(_RULES_KEY)
     if not isinstance(matcher, PolicyMatcher):
         matcher = ctx.models[_RULES_KEY] = PolicyMatcher(fault_policies())
@@ -194,8 +199,10 @@ def rule_candidates(ctx: LoopContext, objects: Iterable[str]) -> list[Candidate]
     for m in matcher.match(situation):
         if m.trigger_object in wanted:
             per_policy.setdefault((m.policy_id, m.trigger_object), []).append(m)
+    near = {root, *(c for c in ctx.twin.compiled.cell_ids if c.startswith(f"{root}-"))}
+    ranked = sorted(per_policy.items(), key=lambda kv: (kv[0][1] not in near, kv[0]))
     out = []
-    for (policy_id, obj), ops in sorted(per_policy.items()):
+    for (policy_id, obj), ops in ranked[:limit]:
         steps = [s for s in (operation_step(m) for m in _success_path(ops)) if s is not None]
         if steps:
             out.append(_cand(steps, f"policy {policy_id} triggered on {obj}", source="rules"))
@@ -206,7 +213,8 @@ def memory_candidates(
     similar: Sequence[dict[str, Any]], node: str, fault_type: str
 ) -> list[Candidate]:
     """What worked on similar verified cases of the same fault type, re-targeted to ``node``
-    (actions on the past root move to this root; actions elsewhere are not transferable)."""
+    (actions on the past root move to this root; actions elsewhere, and absolute per-cell
+    settings such as a tilt angle, are not transferable)."""
     out = []
     for case in similar:
         if case.get("fault_type") != fault_type or not case.get("actions"):
@@ -215,7 +223,9 @@ def memory_candidates(
         steps = [
             _step(a["kind"], node, **dict(a.get("params") or {}))
             for a in case["actions"]
-            if a.get("target") == past_root and a.get("kind") in ACTIONS
+            if a.get("target") == past_root
+            and a.get("kind") in ACTIONS
+            and not _ABSOLUTE & set(a.get("params") or {})
         ]
         if steps:
             out.append(

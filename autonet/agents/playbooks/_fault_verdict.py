@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from autonet.twin import Twin
 
 __all__ = [
+    "COMPLETE_FIXES",
     "FIELD_REPAIR_SCORE",
     "REMOTE_FIXES",
     "ROOT_FIX_BONUS",
     "area_impact",
+    "complete_fix",
     "fault_verdict",
     "whatif_score",
 ]
@@ -37,6 +39,24 @@ REMOTE_FIXES: Final[dict[str, frozenset[str]]] = {
 #: Worth of removing the root cause's effect when it harms nobody yet (e.g. a UPF overload at
 #: night, which bites at the next busy hour): more than one action's cost.
 ROOT_FIX_BONUS: Final = 10.0
+
+
+#: Remedies that remove the fault's effect entirely (a later rise nearby is not this fault's);
+#: capacity remedies (scale-out, capacity boost) may fall short at the next busy hour.
+COMPLETE_FIXES: Final[dict[str, frozenset[str]]] = {
+    "misconfiguration": frozenset({"tilt"}),
+    "cell_outage": frozenset({"restart"}),
+    "fibre_cut": frozenset({"reroute"}),
+}
+
+
+def complete_fix(analysis: Analysis, chosen: Candidate | None) -> bool:
+    """True when ``chosen`` removes the top hypothesis's fault entirely at its root."""
+    hyps = analysis["hypotheses"]
+    if not hyps or not chosen:
+        return False
+    kinds = COMPLETE_FIXES.get(hyps[0]["fault_type"], frozenset())
+    return any(a["kind"] in kinds and a["target"] == hyps[0]["node"] for a in chosen["actions"])
 
 
 def area_impact(twin: Twin, cells: Sequence[str], steps: int, sla_mbps: float) -> dict[str, Any]:

@@ -189,7 +189,7 @@ class CongestionPlaybook:
             out.append(incident(twin, iid=book.next_id(), key=key, cells=cells, fc=fc,
                                 capacity=look.capacity, until=until,
                                 threshold=self.site_threshold, observed=observed))  # fmt: skip
-        out.extend(release_incidents(ctx, fc, 2 * self.lead_steps, self.release_util))
+        out.extend(release_incidents(ctx, fc, self.whatif_steps, self.release_util))
         return out
 
     def is_over(self, ctx: LoopContext, key: str) -> bool:

@@ -1,23 +1,22 @@
 """The energy playbook: forecast-driven cell sleep and TX power, with wake-up on demand.
 
-Every ``plan_every`` steps perception forecasts each cell's demand for the next hour (a seasonal
-profile fitted on recorded history, scaled to the network's observed level), and the planner
-(:mod:`._energy_plan`) lists the cells that may sleep (low forecast load, users covered by awake
-neighbours that have headroom, KQI budget left) and those that must wake (neighbours filling up,
-users uncovered, budget spent; one wake delay ahead). Between plans, observed congestion or lost
-users around a sleeping cell wake it at once. The KQI budget is ``kqi_bound_pct x margin`` of
-the users seen since planning began: lost users are spent against it.
-
-Candidates (the plan, half of it, its wakes only, the O-RAN threshold rule, TX trims, past cases)
-are scored on twin clones: energy saved minus a price on every lost or blocked user-step and a
-heavy penalty beyond the budget. Verification checks the energy saved and the KQI loss so far
-against the bound (NOT_FULFILLED DEGRADED makes the loop roll the sleeps back, i.e. wake).
+Every ``plan_every`` steps perception forecasts each cell's demand (a daily profile fitted on
+recorded history, scaled to the observed level) and the planner (:mod:`._energy_plan`) lists
+the cells that may sleep (low load, users covered by awake neighbours with headroom, KQI budget
+left) and those that must wake (neighbours filling up, users uncovered, budget spent; one wake
+delay ahead); between plans it wakes on demand. The KQI budget is ``kqi_bound_pct x margin`` of
+the users seen since planning began plus the next day's forecast users. Candidates (the plan,
+half of it, its wakes, TX trims, the O-RAN rule, past cases) are scored on twin clones: energy
+saved minus a price per lost, blocked or slowed user-step and a heavy penalty beyond the budget.
+Verification checks energy saved and the projected KQI loss against the bound (NOT_FULFILLED
+DEGRADED makes the loop roll the sleeps back, i.e. wake).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,12 +33,26 @@ from autonet.agents.messages import (
     Request,
     Verdict,
 )
-from autonet.agents.playbooks._energy_candidates import build_candidates
-from autonet.agents.playbooks._energy_kqi import budget_slack, throughput_harm, window
-from autonet.agents.playbooks._energy_plan import EnergyPlan, PlanInputs, PlanSettings, make_plan
-from autonet.agents.playbooks._energy_state import EnergyMemo, make_memo, may_act, ratio_now
+from autonet.agents.playbooks._energy_candidates import analysis_of, build_candidates
+from autonet.agents.playbooks._energy_kqi import (
+    budget_slack,
+    pct,
+    sleep_saving_kwh,
+    slice_cells,
+    throughput_harm,
+    window,
+)
+from autonet.agents.playbooks._energy_plan import EnergyPlan, PlanInputs, make_plan
+from autonet.agents.playbooks._energy_state import (
+    EnergyMemo,
+    EnergySettings,
+    make_memo,
+    may_act,
+    ratio_now,
+    region_cells,
+)
 from autonet.knowledge.memory.signature import SymptomSignature
-from autonet.knowledge.rules import PolicySet, load_default_policies
+from autonet.knowledge.rules import load_default_policies
 
 if TYPE_CHECKING:
     from autonet.agents.playbook import LoopContext
@@ -47,50 +60,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EnergyPlaybook", "EnergySettings"]
 
+logger = logging.getLogger(__name__)
+
 _KEY = "energy@"
-
-
-@dataclass(frozen=True)
-class EnergySettings:
-    """Knobs of the energy playbook.
-
-    Attributes:
-        plan_every: Steps between plans (4 = hourly at 15-minute steps).
-        kqi_bound_pct: The intent's bound on KQI loss (lost users over all users), %.
-        margin: Share of the bound the planner may spend (the rest absorbs forecast error).
-        lookahead_steps: The KQI budget counts the users forecast this far ahead too (a day:
-            the night may spend what the coming day's users allow).
-        history_steps: Recorded steps the demand profile is fitted on (at least a day + 1).
-        hold_steps: Steps after a sleep/wake during which the cell is not switched again.
-        user_step_kwh: Price of one lost or blocked user-step in the what-if score (kWh).
-        overspend_kwh: Penalty per user-step lost beyond the plan's budget (kWh).
-        plan: Planner thresholds.
-        policies: Policy set for guards and the rule candidate (default: the shipped one).
-    """
-
-    plan_every: int = 4
-    kqi_bound_pct: float = 1.0
-    margin: float = 0.6
-    lookahead_steps: int = 96
-    history_steps: int = 192
-    hold_steps: int = 4
-    user_step_kwh: float = 0.004
-    overspend_kwh: float = 0.5
-    plan: PlanSettings = field(default_factory=PlanSettings)
-    policies: PolicySet | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.plan_every, int) or self.plan_every < 1:
-            raise ValueError(f"EnergySettings.plan_every must be an integer >= 1, "
-                             f"got {self.plan_every!r}")  # fmt: skip
-        if not 0.0 < self.kqi_bound_pct <= 100.0:
-            raise ValueError(f"EnergySettings.kqi_bound_pct must be in (0, 100] %, "
-                             f"got {self.kqi_bound_pct!r}")  # fmt: skip
-        if not 0.0 < self.margin <= 1.0:
-            raise ValueError(f"EnergySettings.margin must be in (0, 1], got {self.margin!r}")
-        for name in ("hold_steps", "history_steps"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"EnergySettings.{name} must be >= 0")
 
 
 class EnergyPlaybook:
@@ -130,13 +102,19 @@ class EnergyPlaybook:
         key = f"{_KEY}{twin.now.isoformat()}"
         if key in ctx.book.open:
             return []
+        region = next((str(r["arguments"]["region"]) for r in asked
+                       if r.get("arguments", {}).get("region")), None)  # fmt: skip
         if due or asked:
-            plan, facts = self.plan(ctx, memo, horizon=cfg.plan_every + twin.power.wake_steps)
+            plan, facts = self.plan(ctx, memo, horizon=cfg.plan_every + twin.power.wake_steps,
+                                    region=region)  # fmt: skip
             trigger = "request" if asked else "plan"
         else:
             plan, facts = self.plan(ctx, memo, horizon=twin.power.wake_steps + 1, wake_only=True)
             trigger = "demand"
         if not plan.sleep and not plan.wake:
+            if asked:
+                logger.info("energy request(s) %s: nothing to sleep or wake now",
+                            [r["id"] for r in asked])  # fmt: skip
             return []
         ids = twin.compiled.cell_ids
         incident: Incident = {
@@ -164,14 +142,20 @@ class EnergyPlaybook:
         return [incident]
 
     def plan(
-        self, ctx: LoopContext, memo: EnergyMemo, *, horizon: int, wake_only: bool = False
+        self,
+        ctx: LoopContext,
+        memo: EnergyMemo,
+        *,
+        horizon: int,
+        wake_only: bool = False,
+        region: str | None = None,
     ) -> tuple[EnergyPlan, dict[str, Any]]:
-        """The planner's answer now, and the facts it used (JSON-ready)."""
+        """The planner's answer now (sleeps only in ``region`` when given), and its facts."""
         twin, cfg = ctx.twin, self.settings
         st, topo = twin.state, twin.compiled
         ratio = ratio_now(twin, memo.profile)
         users, prb = memo.profile.window(twin.step_index, horizon, ratio)
-        spent = window(twin, twin.step_index - memo.start_step)
+        spent = memo.spent.update(twin)
         ahead = max(horizon, cfg.lookahead_steps)
         horizon_users = memo.profile.total_users(twin.step_index, ahead, ratio)
         slack = budget_slack(spent, bound_pct=cfg.kqi_bound_pct, margin=cfg.margin,
@@ -182,7 +166,9 @@ class EnergyPlaybook:
         else:
             hold = twin.step_delta * cfg.hold_steps
             may_sleep = may_act(twin, memo.policies, "sleep", hold) & serving
-            may_sleep &= np.array([not _on_slice(twin, i) for i in range(topo.n_cells)])
+            may_sleep &= ~slice_cells(twin)
+            if region is not None:
+                may_sleep &= region_cells(twin, region)
         step_kwh = (twin.power.p0_w - twin.power.p_sleep_w) * twin.step_minutes / 60_000.0
         plan_cfg = replace(
             cfg.plan, max_lost_users=min(cfg.plan.max_lost_users, step_kwh / cfg.user_step_kwh)
@@ -196,8 +182,9 @@ class EnergyPlaybook:
             "horizon_steps": horizon,
             "demand_ratio": ratio,
             "slack_user_steps": slack,
-            "kqi_loss_pct_so_far": _pct(spent.lost_users, spent.demand_users),
+            "kqi_loss_pct_so_far": pct(spent.lost_users, spent.demand_users),
             "asleep_now": int(st.cell_asleep.sum()),
+            "region": region or "",
         }
         return plan, facts
 
@@ -208,20 +195,7 @@ class EnergyPlaybook:
 
     # -- analysis, candidates, score --
     def analyse(self, ctx: LoopContext, incident: Incident) -> Analysis:
-        ev = incident["evidence"]
-        return {
-            "incident_id": incident["id"],
-            "hypotheses": [],
-            "impact": {"cells": list(incident["objects"]), "users": float(ev["users_asleep"])},
-            "risk": {
-                "lost_users_per_step": float(ev["lost_per_step"]),
-                "neighbour_prb_max": float(ev["neighbour_prb_max"]),
-                "slack_user_steps": float(ev["slack_user_steps"]),
-                "kqi_loss_pct_so_far": float(ev["kqi_loss_pct_so_far"]),
-            },
-            "similar_cases": [],
-            "producer": "analysis",
-        }
+        return analysis_of(incident)
 
     def candidates(
         self, ctx: LoopContext, incident: Incident, analysis: Analysis
@@ -251,12 +225,12 @@ class EnergyPlaybook:
         sleeps = [s["target"] for s in candidate["actions"] if s["kind"] == "sleep"]
         predicted = {
             "energy_saved_kwh": saved,
-            "energy_saved_pct": _pct(saved, b.energy_kwh),
+            "energy_saved_pct": pct(saved, b.energy_kwh),
             "lost_users_extra": a.lost_users - b.lost_users,
             "blocked_users_extra": a.blocked_users - b.blocked_users,
             "throughput_harm_user_steps": thp,
-            "served_dl_loss_pct": _pct(b.served_dl - a.served_dl, b.served_dl),
-            "user_thp_loss_pct": _pct(b.user_thp_mbps - a.user_thp_mbps, b.user_thp_mbps),
+            "served_dl_loss_pct": pct(b.served_dl - a.served_dl, b.served_dl),
+            "user_thp_loss_pct": pct(b.user_thp_mbps - a.user_thp_mbps, b.user_thp_mbps),
             "cells_to_sleep": float(len(sleeps)),
             "users_affected": float(ev["users_asleep"]) if sleeps else 0.0,
         }
@@ -280,17 +254,17 @@ class EnergyPlaybook:
         memo = self.memo(ctx)
         kqi, kqi_so_far = 0.0, 0.0
         if memo is not None:
-            so_far = window(twin, twin.step_index - memo.start_step)
+            so_far = memo.spent.update(twin)
             ratio = ratio_now(twin, memo.profile)
             ahead = memo.profile.total_users(twin.step_index, cfg.lookahead_steps, ratio)
-            kqi = _pct(so_far.lost_users, so_far.demand_users + ahead)
-            kqi_so_far = _pct(so_far.lost_users, so_far.demand_users)
+            kqi = pct(so_far.lost_users, so_far.demand_users + ahead)
+            kqi_so_far = pct(so_far.lost_users, so_far.demand_users)
         idx = twin.compiled.cell_index
         slept = [idx[a["target"]] for a in execution["applied"] if a["kind"] == "sleep"]
         woken = [idx[a["target"]] for a in execution["applied"] if a["kind"] == "wake"]
         still = [i for i in slept if twin.state.cell_asleep[i]]
         steps = max(1, self.settle_steps)
-        saved = _sleep_saving_kwh(twin, np.asarray(still, dtype=np.intp), steps)
+        saved = sleep_saving_kwh(twin, np.asarray(still, dtype=np.intp), steps)
         lost_here = window(twin, steps, cells=np.asarray(still, dtype=np.intp)).lost_users
         woke_ok = all(not twin.state.cell_asleep[i] for i in woken)
         measured = {"energy_saved_kwh": saved, "kqi_loss_pct": kqi,
@@ -324,21 +298,3 @@ class EnergyPlaybook:
         z = -2.0 if ev["sleep"] else 2.0
         return SymptomSignature(fault_domain="ran", node_kinds=frozenset({"cell"}),
                                 kpi_deviations={"RRU.PrbUsedDl": z})  # fmt: skip
-
-
-def _pct(num: float, den: float) -> float:
-    return 100.0 * num / den if den > 0 else 0.0
-
-
-def _on_slice(twin: Twin, i: int) -> bool:
-    return any(i in sl.cells for sl in twin.state.slices.values())
-
-
-def _sleep_saving_kwh(twin: Twin, cells: np.ndarray, steps: int) -> float:
-    """Energy the sleeping ``cells`` saved over the last ``steps``: what an idle awake cell
-    draws (``p0_w``) less what they drew, per step."""
-    if cells.size == 0:
-        return 0.0
-    drawn = np.nansum(twin.kpi_array("PEE.Energy")[-steps:, cells], dtype=np.float64)
-    awake = twin.power.p0_w * cells.size * steps * twin.step_minutes / 60.0
-    return float((awake - drawn) / 1000.0)

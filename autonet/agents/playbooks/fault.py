@@ -2,16 +2,16 @@
 
 - **perceive**: active alarms grouped by the root-cause locator into incidents with a stable key
   (see :mod:`._fault_perceive`); over when all the group's alarms have cleared.
-- **analyse**: ranked hypotheses with evidence from the fitted :class:`RootCauseLocator` (fitted
-  once per topology and refitted when reroutes changed the backhaul paths), the impact
-  (impacted users, see :mod:`._fault_impact`) in the area the top hypothesis hits.
+- **analyse**: ranked hypotheses from the fitted :class:`RootCauseLocator` (refitted when
+  reroutes change the paths); impacted users (:mod:`._fault_impact`) in the area hit.
 - **candidates**: per-fault-type remedies, the operational policies' operations, what worked on
   similar past cases (see :mod:`._fault_remedies`).
-- **score**: impacted user-minutes avoided in the area over the what-if horizon, minus
-  collateral (impacted user-minutes added elsewhere), minus a small cost per action.
+- **score**: impacted user-minutes avoided in the area, minus collateral, minus action costs.
 - **verify**: FULFILLED when the area's impact is within SLA, or at the best achievable while
   the root cause awaits field repair (compensation in place); NOT_FULFILLED/DEGRADED otherwise
-  (the loop rolls back, tries the next remedy, then escalates).
+  (the loop rolls back, tries the next remedy, then escalates). A fulfilled situation whose
+  alarms stay active is watched; if its impact rises later, a follow-up incident reopens it
+  (see :mod:`._fault_followup`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,12 @@ from autonet.agents.playbooks._fault_remedies import (
     rule_candidates,
     type_candidates,
 )
-from autonet.agents.playbooks._fault_verdict import area_impact, fault_verdict, whatif_score
+from autonet.agents.playbooks._fault_verdict import (
+    area_impact,
+    complete_fix,
+    fault_verdict,
+    whatif_score,
+)
 from autonet.knowledge.memory.signature import SymptomSignature
 
 if TYPE_CHECKING:
@@ -106,11 +111,10 @@ class FaultPlaybook:
         out = []
 
         def impact(cells: list[str]) -> tuple[float, float]:
-            got = area_impact(ctx.twin, cells, 1, self.sla_mbps)
-            return float(got["users"]), float(got["users_in_area"])
+            return followup.unusual_impact(ctx.twin, cells, self.sla_mbps)
 
         found = perceive_.new_groups(ctx)
-        found += followup.risen_groups(ctx, impact, self.tolerance_share)
+        found += followup.risen_groups(ctx, impact)
         for g in found:
             types = sorted({a.alarm_type for a in g.alarms})
             nodes = sorted({a.node for a in g.alarms})
@@ -166,7 +170,13 @@ class FaultPlaybook:
             confidence = 0.5 if hyps else 0.0
             domain = perceive_.DOMAIN.get(hyps[0]["fault_type"], "unknown") if hyps else "unknown"
         node = hyps[0]["node"] if hyps else (incident["objects"] or [""])[0]
-        hyps, cells = followup.remember(ctx, incident["key"], hyps, area_cells(ctx.twin, node))
+        hyps, cells = followup.remember(
+            ctx,
+            incident["key"],
+            hyps,
+            area_cells(ctx.twin, node),
+            area_cells(ctx.twin, node, neighbours=False),
+        )
         fault_type = hyps[0]["fault_type"] if hyps else ""
         impact = area_impact(ctx.twin, cells, 1, self.sla_mbps)
         impact["cells"] = cells
@@ -195,7 +205,8 @@ class FaultPlaybook:
         for h in hyps[: 1 if sure else 2]:
             out += memory_candidates(analysis.get("similar_cases", []), h["node"], h["fault_type"])
             out += type_candidates(ctx.twin, h["node"], h["fault_type"])
-        out += rule_candidates(ctx, incident["evidence"].get("nodes", incident["objects"]))
+        root = hyps[0]["node"] if hyps else ""
+        out += rule_candidates(ctx, incident["evidence"].get("nodes", incident["objects"]), root)
         seen: set[str] = set()
         unique: list[Candidate] = []
         for cand in out:
@@ -264,35 +275,26 @@ class FaultPlaybook:
         verdict = fault_verdict(
             analysis,
             decision.get("chosen"),
-            area_impact(ctx.twin, cells, self.settle_steps, self.sla_mbps),
+            area_impact(
+                ctx.twin,
+                followup.own_cells(ctx, incident["key"], cells),
+                self.settle_steps,
+                self.sla_mbps,
+            ),
             incident_id=incident["id"],
             attempt=int(decision.get("attempt", 0)),
             failed=len(execution.get("failed") or []),
             tolerance_share=self.tolerance_share,
         )
-        ok = verdict["status"] == FULFILLED
-        level = verdict["measured"]["impacted_users"] if ok else None
-        followup.settle(ctx, incident["key"], cells, level)
+        level = None
+        if verdict["status"] == FULFILLED and not complete_fix(analysis, decision.get("chosen")):
+            core = followup.own_cells(ctx, incident["key"], followup.core_of(ctx, incident["key"]))
+            level = followup.unusual_impact(ctx.twin, core, self.sla_mbps)[0]
+        followup.settle(ctx, incident["key"], level)
         return verdict
 
     def signature(
         self, ctx: LoopContext, incident: Incident, analysis: Analysis
     ) -> SymptomSignature:
         """Alarm types, domain, kinds of the alarmed nodes, and which impact KPIs rose."""
-        kinds = {
-            str(ctx.twin.compiled.graph.nodes[n].get("kind"))
-            for n in incident["evidence"].get("nodes", [])
-            if n in ctx.twin.compiled.graph
-        }
-        impact = analysis["impact"]
-        deviations = {
-            k: 3.0 for k, v in (("KQI.LostUsers", impact.get("lost", 0.0)),
-                                ("KQI.BlockedUsers", impact.get("blocked", 0.0))) if v > 0
-        }  # fmt: skip
-        domain = analysis["risk"].get("domain")
-        return SymptomSignature(
-            alarm_types=frozenset(incident["evidence"].get("alarm_types", ())),
-            fault_domain=None if domain in (None, "unknown") else str(domain),
-            node_kinds=frozenset(kinds),
-            kpi_deviations=deviations,
-        )
+        return perceive_.signature_of(ctx.twin, incident, analysis)

@@ -54,7 +54,6 @@ SLICE_AGENTS = {
     "slice_modifier": "modify",
     "slice_releaser": "release",
 }
-_MODIFY_FIELDS = {"throughput_mbps": "guaranteed_dl_mbps", "latency_ms": "max_latency_ms"}
 
 
 def _free_name(twin: Twin, incident_id: str) -> str:

@@ -115,14 +115,12 @@ class StepLog:
         """The scenario's metrics over the logged steps (actions counted from ``start``)."""
         tl = pd.DataFrame(self.rows)
         minutes = self.twin.step_minutes
-        during = tl["in_event"] > 0 if len(tl) else pd.Series([], dtype=bool)
+        busy = tl["busy_thp_mbps"].dropna()  # NaN outside the events' plateaus
         acts = [r for r in self.twin.actions if r.at >= start]
         return {
             "congested_cell_minutes": float(tl["congested_cells"].sum() * minutes),
             "event_congested_cell_minutes": float(tl["event_congested_cells"].sum() * minutes),
-            "busy_hour_thp_mbps": float(tl.loc[during, "busy_thp_mbps"].mean())
-            if during.any()
-            else float("nan"),
+            "busy_hour_thp_mbps": float(busy.mean()) if len(busy) else float("nan"),
             "blocked_user_steps": float(tl["blocked_users"].sum()),
             "actions": float(len(acts)),
             "extra_carrier_hours": float(tl["extra_carriers"].sum() * minutes / 60.0),

@@ -7,11 +7,13 @@ network has anyway is not the faults'), summed over cells with each cell's exces
 0; user-impact minutes = that sum x 15 minutes over the run.
 
 Per fault (ground truth): its **area** is the root element, the nodes it takes out of service
-and the cells around them (``area_cells``). An action is **related** to a fault when its
-target is in the area while the fault is active; **helpful** when its gain (see
-:mod:`._fault_eval`) exceeds one impacted user-minute. **Time to mitigate** = from the
-fault's start to the first helpful related action, or to its end (field repair) when none.
-A **wrong action** targets no root element of a fault active then and is not helpful.
+and the cells around them (``area_cells``); its **area impact** per step is the excess impacted
+users in those cells. **Time to mitigate** = from the fault's start to the first step from which
+its area impact stays at or below max(1 user, 10 % of its peak) until the fault ends (0 when it
+never exceeded that; the whole fault when it never came down before field repair). An action
+is **related** to a fault when its target is in the area while the fault is active;
+**helpful** when its gain (see :mod:`._fault_eval`) exceeds one impacted user-minute. A
+**wrong action** targets no root element of a fault active then and is not helpful.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autonet.agents.playbooks._fault_impact import area_cells
+from autonet.agents.playbooks._fault_impact import area_cells, cell_indices
 from autonet.platform.scenarios._fault_eval import ActionJudgement, step_impact
 
 if TYPE_CHECKING:
@@ -41,10 +43,12 @@ class FaultRow:
     sched: ScheduledFault
     record: FaultRecord
     area: set[str]
+    cells: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
     detected_at: datetime | None = None
     localised: bool | None = None
     resolved: bool = False
     actions: list[ActionJudgement] = field(default_factory=list)
+    impact: list[tuple[datetime, float]] = field(default_factory=list)  # (step start, excess)
 
     def end(self, run_end: datetime) -> datetime:
         return self.record.end or run_end
@@ -67,11 +71,16 @@ class FaultLedger:
     def injected(self, sched: ScheduledFault, record: FaultRecord) -> None:
         area = set(area_cells(self.twin, record.root_node))
         area |= {record.root_node, *record.affected, sched.target}
-        self.faults[record.fault_id] = FaultRow(sched, record, area)
+        cells = cell_indices(self.twin, area)
+        self.faults[record.fault_id] = FaultRow(sched, record, area, cells)
 
     def observe(self, k: int, res: StepResult, open_incidents: int) -> None:
         excess = np.maximum(step_impact(res, self.sla_mbps) - self.reference[k], 0.0)
-        active = sum(1 for f in self.faults.values() if f.record.end is None)
+        active = 0
+        for f in self.faults.values():
+            if f.record.start <= res.time and (f.record.end is None or res.time < f.record.end):
+                f.impact.append((res.time, float(excess[f.cells].sum(dtype=np.float64))))
+            active += f.record.end is None
         self.rows.append(
             {
                 "time": res.time + self.twin.step_delta,
@@ -104,10 +113,15 @@ class FaultLedger:
         return n
 
     def mitigation_min(self, row: FaultRow, run_end: datetime) -> float:
-        helpful = [
-            datetime.fromisoformat(j.at) for j in row.actions if j.gain_user_min > self.threshold
-        ]
-        done = min([*helpful, row.end(run_end)])
+        if not row.impact:
+            return 0.0
+        values = np.array([v for _, v in row.impact])
+        tol = max(1.0, 0.1 * float(values.max()))
+        above = np.flatnonzero(values > tol)
+        if not above.size:
+            return 0.0
+        last = int(above[-1])
+        done = row.end(run_end) if last + 1 >= len(values) else row.impact[last + 1][0]
         return (done - row.record.start).total_seconds() / 60.0
 
     def due(self, run_end: datetime) -> list[FaultRow]:
@@ -159,6 +173,7 @@ class FaultLedger:
                     else None,
                     "localised": f.localised,
                     "mitigated_min": round(self.mitigation_min(f, run_end), 1),
+                    "impact_user_min": round(sum(v for _, v in f.impact) * self.minutes),
                     "actions": len(f.actions),
                     "ended": f.record.end.isoformat() if f.record.end else "",
                 }

@@ -123,11 +123,15 @@ class FaultHealing(Scenario):
         model = RepairModel(median_h=opts["repair_median_h"], sigma=opts["repair_sigma"])
         return FieldRepair(model, seed)
 
-    def reference(self, params: ScenarioParams, sla_mbps: float) -> np.ndarray:
-        """Impacted users per step and cell of the fault-free twin (cached per parameters)."""
+    def reference(
+        self, params: ScenarioParams, sla_mbps: float, fresh: Twin | None = None
+    ) -> np.ndarray:
+        """Impacted users per step and cell of the fault-free twin (cached per parameters;
+        ``fresh``: a just-built twin of ``params`` to clone instead of building one)."""
         key = (params.sites, params.seed, params.steps, sla_mbps)
         if key not in self._reference:
-            twin = build_scenario_twin(params, record=False)
+            twin = fresh.clone() if fresh is not None else build_scenario_twin(params)
+            twin.record = False
             self._reference[key] = np.stack(
                 [step_impact(twin.step(), sla_mbps) for _ in range(params.steps)]
             )
@@ -160,8 +164,8 @@ class FaultHealing(Scenario):
         opts = self.resolved_options(params)
         started = time.perf_counter()
         sla = float(opts["sla_mbps"])
-        reference = self.reference(params, sla)
         twin = build_scenario_twin(params)
+        reference = self.reference(params, sla, twin)
         faults = self.schedule(params, twin)
         due: dict[int, list[Any]] = {}
         for f in faults:

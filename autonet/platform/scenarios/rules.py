@@ -16,8 +16,10 @@ alarm clears, as a SON cell-outage compensation deactivates when the cell recove
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -33,7 +35,7 @@ from autonet.knowledge.rules import (
     evaluate_guards,
     load_default_policies,
 )
-from autonet.knowledge.rules.model import AlarmCondition, EventCondition, Operation
+from autonet.knowledge.rules.model import AlarmCondition, EventCondition, KpiCondition, Operation
 from autonet.platform.scenarios.base import ScenarioError
 from autonet.twin.actions import ActionError
 
@@ -93,7 +95,9 @@ class RuleController:
         policy_ids: Operational policies to use (ids in ``policies``), e.g.
             ``["heal-cell-outage", "heal-fibre-cut"]``. Every guard policy applies.
         policies: The policy set (default: ``load_default_policies()``).
-        kpi_steps: Steps of KPI history the rules see.
+        kpi_steps: Steps of KPI history the rules see (at least enough for the longest
+            ``for:`` hold of the policies' KPI conditions). Only the counters those conditions
+            read are taken from the twin.
         revert_on_clear: Undo an alarm-triggered policy's actions when its alarm clears.
         forecasts: Called with the twin each tick for the ``forecast:`` conditions (None: the
             rules see no forecasts, so forecast-triggered policies never fire).
@@ -127,7 +131,12 @@ class RuleController:
         self.matcher = FastPolicyMatcher(
             PolicySet(operational=list(self.policies.values()), guards=list(full.guards))
         )
-        self.kpi_steps = kpi_steps
+        conds = [c for p in self.policies.values() for c in [*p.trigger.all, *p.trigger.any]]
+        kpi_conds = [c for c in conds if isinstance(c, KpiCondition)]
+        # only the counters the triggers read, and enough steps for their longest hold
+        self._counters = sorted({c.kpi for c in kpi_conds})
+        longest = max((c.hold for c in kpi_conds), default=timedelta(0))
+        self.kpi_steps = max(kpi_steps, math.ceil(longest / twin.step_delta) + 1)
         self.revert_on_clear = revert_on_clear
         self.forecasts = forecasts
         self.actor = actor
@@ -156,6 +165,7 @@ class RuleController:
             forecasts=fc,
             events=self.pending_events,
             history=self.history,
+            counters=self._counters,
         )
         groups: dict[tuple[str, str], list[MatchedOperation]] = {}
         evidence: dict[tuple[str, str], list[str]] = {}

@@ -193,7 +193,12 @@ def test_event_incident_opens_ahead_and_boost_is_verified_then_released(stadium)
         if release:
             break
     assert release is not None
-    steps = pb.candidates(ctx, release, pb.analyse(ctx, release))[0]["actions"]
+    rel_analysis = pb.analyse(ctx, release)
+    rel_cands = pb.candidates(ctx, release, rel_analysis)
+    score_candidates(ctx, release, rel_analysis, rel_cands)
+    assert rel_cands[0]["score"] > 0  # handing capacity back at night costs no congestion
+    assert rel_cands[0]["predicted"]["extra_capacity"] < 0
+    steps = rel_cands[0]["actions"]
     assert {s["target"] for s in steps} == {a["action_id"] for a in applied}
     for s in steps:
         twin.undo(s["target"])
@@ -237,3 +242,33 @@ def test_reroute_needs_approval_and_requests_add_events(stadium) -> None:
     inc = rejected["congestion:request:R2"]
     assert pb.candidates(ctx, inc, pb.analyse(ctx, inc)) == []  # -> escalated to a human
     assert len(pb.calendar) == 1
+
+
+def test_transport_and_core_at_risk_get_link_and_upf_candidates(stadium) -> None:
+    # background load (faults) leaves the stadium's access link and UPF little headroom: the
+    # forecast puts them above 90 % at the event, so transport and core capacity is proposed
+    base, ev = stadium
+    twin = base.clone()
+    topo = twin.compiled
+    site = int(topo.cell_site[topo.cell_index[ev.cells[0]]])
+    link = topo.link_ids[int(topo.path_idx[topo.path_ptr[site]])]  # the site's access link
+    upf = topo.upf_ids[int(twin.state.site_upf[site])]
+    twin.inject_fault("link_congestion", link, load_share=0.9)
+    twin.inject_fault("upf_overload", upf, load_share=0.9)
+    pb = CongestionPlaybook([ev])
+    ctx = LoopContext(twin=twin, playbooks={"congestion": pb})
+    inc = _until_event_incident(twin, pb, ctx)
+    assert link in inc["evidence"]["links"] and upf in inc["evidence"]["upfs"]
+    assert {link, upf} <= set(inc["objects"])
+    analysis = pb.analyse(ctx, inc)
+    assert set(analysis["risk"]["domains"]) == {"ran", "transport", "core"}
+    cands = pb.candidates(ctx, inc, analysis)
+    steps = [(a["kind"], a["target"]) for c in cands for a in c["actions"]]
+    assert ("capacity_boost", link) in steps and ("upf_scale_out", upf) in steps
+    assert ("reroute", link) in steps
+    reroute = next(c for c in cands if any(a["kind"] == "reroute" for a in c["actions"]))
+    assert pb.needs_approval(ctx, inc, reroute) is not None
+    score_candidates(ctx, inc, analysis, cands)
+    boosted = [c for c in cands if ("capacity_boost", link) in
+               [(a["kind"], a["target"]) for a in c["actions"]]]  # fmt: skip
+    assert any("score" in c for c in boosted)  # the twin accepts the sized link boost

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from autonet.agents.messages import FULFILLED, NOT_FULFILLED
-from autonet.agents.playbook import LoopContext, Playbook
+from autonet.agents.playbook import LoopContext, Memory, Playbook
 from autonet.agents.playbooks import make_playbook
 from autonet.agents.playbooks._energy_plan import PlanInputs, PlanSettings, awake_cover, make_plan
 from autonet.agents.playbooks._energy_rule import ThresholdRule
 from autonet.agents.playbooks.energy import EnergyPlaybook, EnergySettings
+from autonet.knowledge.memory import AuditLog, CaseStore, init_db
 from autonet.knowledge.rules import load_default_policies
 from autonet.platform.checkpoint import open_checkpointer
 from autonet.platform.loop import ClosedLoop
@@ -21,7 +22,8 @@ DAY = 96
 
 
 def covered_and_isolated() -> nx.Graph:
-    """S1-C1 and S2-C1 cover each other (overlap 0.95); S3-C1 has no neighbour at all."""
+    """S1-C1 and S2-C1 cover each other (overlap 0.95); S3-C1 has no neighbour at all.
+    Regions: S1 west, S2 and S3 east."""
     b = TopologyBuilder()
     b.router("CR1", role="core", x_km=0.0, y_km=-10.0)
     b.dc("DC1", router="CR1", tier="central")
@@ -32,7 +34,9 @@ def covered_and_isolated() -> nx.Graph:
     for i, x in enumerate((0.0, 0.3, 6.0), start=1):
         b.router(f"AR{i}", role="access", x_km=x, y_km=0.0)
         b.link(f"AR{i}", "AGG1", capacity_mbps=10_000.0)
-        b.site(f"S{i}", x, 0.0, router=f"AR{i}", area="urban")
+        b.site(
+            f"S{i}", x, 0.0, router=f"AR{i}", area="urban", region=("west", "east", "east")[i - 1]
+        )
         b.cell(None, f"S{i}")
     b.neighbour("S1-C1", "S2-C1", overlap=0.95)
     return b.build()
@@ -174,9 +178,10 @@ def test_score_penalises_lost_users_and_verify_flags_degradation() -> None:
     twin.run(pb.settle_steps)
     decision = {"incident_id": "I1", "attempt": 0, "candidates": [cand], "chosen": cand,
                 "reason": "", "needs_approval": False, "producer": "test"}  # fmt: skip
+    applied = {"key": "k", "action_id": rec.action_id, "kind": "sleep", "target": "S3-C1",
+               "params": {}, "at": "", "reused": False}  # fmt: skip
     execution = {"incident_id": "I1", "attempt": 0, "failed": [], "producer": "test",
-                 "applied": [{"key": "k", "action_id": rec.action_id, "kind": "sleep",
-                              "target": "S3-C1", "params": {}, "at": "", "reused": False}]}  # fmt: skip
+                 "applied": [applied]}  # fmt: skip
     verdict = pb.verify(ctx, incident, {}, decision, execution)  # type: ignore[arg-type]
     assert verdict["status"] == NOT_FULFILLED
     assert verdict["not_fulfilled_state"] == "DEGRADED"
@@ -188,3 +193,94 @@ def test_score_penalises_lost_users_and_verify_flags_degradation() -> None:
     assert ok["status"] == FULFILLED
     # (130 - 75) W x 2 steps x 15 min = 27.5 Wh
     assert ok["measured"]["energy_saved_kwh"] == pytest.approx(0.0275, rel=1e-4)
+
+
+def _kinds(steps: list[dict]) -> list[tuple[str, str]]:
+    return [(s["kind"], s["target"]) for s in steps if s["kind"] in ("sleep", "wake")]
+
+
+def test_threshold_rule_as_written_and_with_active_neighbours() -> None:
+    # three-cell chain S1 ~ S2 ~ S3 at 03:00 Monday: every cell below 20 % PRB
+    twin = Twin(three_cell_topology(), seed=2)
+    twin.run(12)
+    assert (twin.kpi_array("RRU.PrbUsedDl")[-1] < 20.0).all()
+    policies = load_default_policies()
+    rule = ThresholdRule.from_policies(policies)
+    # as the matcher reads it: every low-load cell sleeps (after an offload of 0.9)
+    written = rule.steps(twin, policies)
+    assert _kinds(written) == [("sleep", "S1-C1"), ("sleep", "S2-C1"), ("sleep", "S3-C1")]
+    assert written[0] == {"kind": "offload", "target": "S1-C1", "params": {"share": 0.9}}
+    # one by one, each keeping an awake neighbour: S1 (S2 awake), S2 (S3 awake); S3's only
+    # neighbour S2 is asleep by then, so S3 stays on
+    active = rule.steps(twin, policies, active_neighbours=True)
+    assert _kinds(active) == [("sleep", "S1-C1"), ("sleep", "S2-C1")]
+    for s in active:
+        twin.apply(s["kind"], s["target"], **s["params"])
+    twin.step()
+    # S1's only neighbour (S2) is asleep: no awake neighbour -> S1 wakes (and its offload resets)
+    again = rule.steps(twin, policies, active_neighbours=True)
+    assert ("wake", "S1-C1") in _kinds(again)
+    assert {"kind": "offload", "target": "S1-C1", "params": {"share": 0.0}} in again
+    assert ("wake", "S2-C1") not in _kinds(again)  # S3 is awake and lightly loaded
+
+
+def test_a_request_plans_off_the_hourly_cadence() -> None:
+    twin = Twin(covered_and_isolated(), seed=5)
+    twin.run(DAY + 1)
+    pb = EnergyPlaybook()
+    ctx = LoopContext(twin=twin, playbooks={"energy": pb})
+    first = pb.perceive(ctx, [])  # the hourly plan (nothing applied here)
+    assert first and first[0]["evidence"]["trigger"] == "plan"
+    twin.step()
+    assert pb.perceive(ctx, []) == []  # off cadence, nothing asleep: nothing to wake
+    request = {"id": "R1", "kind": "energy", "agent": "energy_planner", "arguments": {},
+               "submitted_at": twin.now.isoformat()}  # fmt: skip
+    found = pb.perceive(ctx, [request])  # type: ignore[list-item]
+    assert len(found) == 1
+    ev = found[0]["evidence"]
+    assert ev["trigger"] == "request" and ev["request_ids"] == ["R1"]
+    assert len(ev["sleep"]) == 1 and ev["sleep"][0] in ("S1-C1", "S2-C1")
+    assert pb.is_over(ctx, found[0]["key"]) is False
+    twin.step()
+    assert pb.is_over(ctx, found[0]["key"]) is True
+
+
+def test_with_memory_energy_cases_are_stored_and_retrieved(tmp_path) -> None:
+    engine = init_db(f"sqlite:///{tmp_path / 'mem.sqlite'}")
+    memory = Memory(engine=engine, cases=CaseStore(engine), audit=AuditLog(engine))
+    twin = Twin(covered_and_isolated(), seed=5)
+    twin.run(DAY + 1)
+    loop = ClosedLoop(twin, [EnergyPlaybook()], checkpointer=open_checkpointer(":memory:"),
+                      memory=memory, workdir=tmp_path, name="em")  # fmt: skip
+    for _ in range(30):  # 00:15 -> 07:45: a night plan (sleep) and a morning plan (wake)
+        loop.tick()
+        twin.step()
+    loop.close()
+    outcomes = loop.outcomes()
+    verified = sum(1 for o in outcomes if o["status"] == "fulfilled")
+    assert verified > 0 and memory.cases.count(verdict="verified") == verified
+    first, later = outcomes[0], outcomes[-1]
+    assert first["incident"]["evidence"]["sleep"] and later["incident"]["evidence"]["wake"]
+    (case,) = later["analysis"]["similar_cases"]  # the stored night plan comes back
+    assert case["actions"] == [
+        {"kind": "sleep", "target": first["incident"]["evidence"]["sleep"][0], "params": {}}
+    ]
+    # re-sleeping an asleep cell is not a valid remedy now: no memory candidate is offered
+    assert all(c["source"] != "memory" for c in later["decisions"][0]["candidates"])
+
+
+def test_a_request_for_a_region_sleeps_only_cells_there() -> None:
+    twin = Twin(covered_and_isolated(), seed=5)
+    twin.run(DAY + 2)  # off the hourly cadence once the profile is fitted below
+    pb = EnergyPlaybook()
+    ctx = LoopContext(twin=twin, playbooks={"energy": pb})
+    assert pb.memo(ctx) is not None
+    twin.step()
+    for region, expected in (("EAST", ["S2-C1"]), ("west", ["S1-C1"]), ("north", [])):
+        request = {
+            "id": f"R-{region}", "kind": "energy", "agent": "energy_planner",
+            "arguments": {"region": region}, "submitted_at": twin.now.isoformat(),
+        }  # fmt: skip
+        found = pb.perceive(ctx, [request])  # type: ignore[list-item]
+        assert [c for i in found for c in i["evidence"]["sleep"]] == expected
+        ctx.book.open.clear()

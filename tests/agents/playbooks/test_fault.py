@@ -233,16 +233,21 @@ def test_similar_cases_become_retargeted_candidates(base: Twin, tmp_path: Path) 
     twin = base.clone()
     engine = init_db(f"sqlite:///{tmp_path / 'mem.sqlite'}")
     memory = Memory(engine=engine, cases=CaseStore(engine), audit=AuditLog(engine))
-    twin.inject_fault("misconfiguration", "S0003-C2", duration_steps=3)
+    _fid, first = _outage(twin, "software")
     loop = _loop(twin, tmp_path, memory=memory)
-    _run(twin, loop, 6)  # handled, verified, stored; alarms cleared
-    twin.inject_fault("misconfiguration", "S0007-C1")
+    _run(twin, loop, 4)  # restarted, verified, stored; alarms cleared
+    rest = [c for c in twin.compiled.cell_ids if c > first]
+    for cell in rest:  # the next software outage, on another cell
+        rec = twin.inject_fault("cell_outage", cell)
+        if outage_cause(twin, rec.fault_id) == "software":
+            break
+        twin.clear_fault(rec.fault_id)
     _run(twin, loop, 1)
     second = loop.outcomes()[-1]
+    assert second["incident"]["key"] == f"fault:{cell}:service"
     assert second["analysis"]["similar_cases"], "the first case was not retrieved"
     from_memory = [c for c in second["decisions"][-1]["candidates"] if c["source"] == "memory"]
-    assert from_memory and from_memory[0]["actions"][0]["target"] == "S0007-C1"
-    assert from_memory[0]["actions"][0]["kind"] == "tilt"
+    assert from_memory[0]["actions"] == [{"kind": "restart", "target": cell, "params": {}}]
 
 
 def test_approval_for_broad_changes(base: Twin) -> None:

@@ -30,6 +30,7 @@ def test_registered_with_its_metrics_and_plots() -> None:
         ({"kqi_bound_pct": 0.0}, "kqi_bound_pct"),
         ({"kqi_bound_pct": "lots"}, "kqi_bound_pct"),
         ({"sleep_everything": True}, "no option 'sleep_everything'"),
+        ({"rule": "smart"}, "option 'rule'"),
     ],
 )
 def test_bad_options_are_rejected(options: dict, match: str) -> None:
@@ -47,7 +48,9 @@ def _result(policy: str, saved: float, kqi: float) -> PolicyResult:
 
 def test_targets_by_hand() -> None:
     sc = EnergySaving()
-    met = sc.targets({"agentic": _result("agentic", 30.0, 0.5), "rules": _result("rules", 20.0, 0.8)})
+    met = sc.targets(
+        {"agentic": _result("agentic", 30.0, 0.5), "rules": _result("rules", 20.0, 0.8)}
+    )
     assert [t.met for t in met] == [True, True]  # 30 >= 25 at 0.5 <= 1; 30 >= 1.3 x 20 = 26
     missed = sc.targets(
         {"agentic": _result("agentic", 24.0, 0.5), "rules": _result("rules", 20.0, 0.4)}
@@ -86,3 +89,12 @@ def test_rules_baseline_runs_the_oran_threshold_rule(tmp_path) -> None:
     # the rule checks no coverage: sleeping cells' users are lost
     assert rules.metrics["lost_users_pct"] > 0
     assert any("120 s hold" in n for n in rules.notes)
+
+
+def test_rule_read_with_active_neighbours_keeps_an_awake_neighbour(tmp_path) -> None:
+    params = ScenarioParams(sites=6, days=0.25, seed=3, options={"rule": "active-neighbours"})
+    rules = run_scenario("energy-saving", params, "rules", workdir=tmp_path)
+    assert rules.metrics["energy_saved_pct"] > 0
+    # not every cell sleeps: each sleeper keeps an awake neighbour
+    assert rules.timeline["cells_asleep"].max() < 18
+    assert any("active-neighbours" in n for n in rules.notes)

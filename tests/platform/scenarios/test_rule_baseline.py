@@ -149,6 +149,24 @@ def test_slice_requests_are_admitted_or_refused_with_the_reason() -> None:
     assert rules.tick() == []
 
 
+def test_the_rules_read_only_what_their_triggers_need() -> None:
+    twin = _twin()
+    hourly = parse_policies(yaml.safe_load("""
+version: 1
+operational:
+  - id: busy-for-an-hour
+    trigger: {all: [{kpi: RRU.PrbUsedDl, op: ">", value: 0, for: 1h}]}
+    operations: [{id: a, action: offload, parameters: {share: 0.1}}]
+"""))  # fmt: skip
+    busy = RuleController(twin, policy_ids=["busy-for-an-hour"], policies=hourly)
+    assert busy.kpi_steps == 5  # 1 h of 15-minute samples needs 4 + 1 of them
+    twin.run(4)
+    assert busy.tick() == []  # 4 samples do not show an hour yet
+    twin.step()
+    assert [a["target"] for a in busy.tick()] == ["S1-C1", "S2-C1", "S3-C1"]
+    assert RuleController(twin, policy_ids=HEALING).kpi_steps == 4  # alarm-only: the default
+
+
 def test_bad_controller_input() -> None:
     twin = _twin()
     with pytest.raises(
