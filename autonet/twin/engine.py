@@ -266,8 +266,9 @@ class Twin:
         other.traffic = self.traffic.copy()
         other.alarms = list(self.alarms)
         other.faults = [copy.copy(f) for f in self.faults]
-        other.actions = copy.deepcopy(self.actions)
-        other.ledger = copy.deepcopy(self.ledger)
+        # records are never mutated once appended (an undo appends a new one): share them
+        other.actions = list(self.actions)
+        other.ledger = _copy_containers(self.ledger)
         other._prev_util = self._prev_util.copy()
         other._cache = self._cache.fresh()
         other._clear_at = dict(self._clear_at)
@@ -355,6 +356,18 @@ class Twin:
         from autonet.twin.actions import undo_action
 
         return undo_action(self, action_id)
+
+
+def _copy_containers(value: Any) -> Any:
+    """Copy nested dicts and lists; share their leaves (the fault ledger mutates only containers).
+
+    Much cheaper than ``copy.deepcopy`` on a long ledger: clone() runs for every what-if.
+    """
+    if isinstance(value, dict):
+        return {k: _copy_containers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_containers(v) for v in value]
+    return value
 
 
 def _check_steps(steps: Any, *, name: str = "steps", minimum: int = 0) -> None:

@@ -190,8 +190,8 @@ def make_plan(topo: CompiledTopology, inp: PlanInputs, cfg: PlanSettings) -> Ene
 
     Wake (wake-up on demand): a sleeping cell whose neighbours are forecast above
     ``wake_prb``, whose uncovered share exceeds ``max_lost_share`` or whose lost users exceed
-    ``max_lost_users`` per step; then, while the forecast
-    lost users over the horizon exceed the slack, the sleeper losing the most users.
+    ``max_lost_users`` per step (both with hysteresis); then, while the forecast lost users
+    over the horizon exceed the slack, the sleeper losing the most users.
     Sleep: candidates below ``sleep_prb`` in order of users lost per step (fewest first), each
     taken when its lost share, its neighbours' absorbed load and the slack allow.
     """
