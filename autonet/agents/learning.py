@@ -84,7 +84,7 @@ def learning(state: LoopState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     learned = {}
     seen = state.get("learned") or {}
     for iid, st in state["status"].items():
-        if iid in seen or st not in ("fulfilled", "escalated"):
+        if iid in seen or st not in ("fulfilled", "escalated"):  # a rejection teaches no remedy
             continue
         verdict = learn_incident(ctx, state, iid)
         learned[iid] = verdict

@@ -93,19 +93,20 @@ def _recent_kpis(twin: Twin, steps: int, counters: Sequence[str] | None) -> pd.D
     """The last ``steps`` recorded steps as rows (time = end of step, object, one column per
     counter); links carry ``TN.LinkUtil`` and UPFs ``UPF.Load`` (NaN in the other columns).
     Rows go time by time: cells, then links, then UPFs; ``object`` is categorical."""
-    # KpiStore has no public tail read yet (requested); whole-history reads (twin.kpis,
-    # kpi_array) would cost O(history) per tick.
-    store = twin._store
-    n = min(steps, len(store.times))
+    # a tail read: whole-history reads (twin.kpis) would cost O(history) per tick
+    times = twin.kpi_times(last=steps)
+    n = len(times)
     if n == 0:
         return None
+    topo = twin.compiled
+    level_ids = {"cell": topo.cell_ids, "link": topo.link_ids, "upf": topo.upf_ids}
     parts: list[tuple[Level, list[int], list[str], list[str]]] = []  # rows, names, ids
     levels: tuple[Level, ...] = ("cell", "link", "upf")
     for level in levels:
-        names = store.counters(level)
+        names = twin.kpi_counters(level)
         rows = [i for i, c in enumerate(names) if counters is None or c in counters]
-        if rows and len(store.ids[level]):
-            parts.append((level, rows, [names[i] for i in rows], list(store.ids[level])))
+        if rows and len(level_ids[level]):
+            parts.append((level, rows, [names[i] for i in rows], list(level_ids[level])))
     if not parts:
         return None
     columns = [c for _, _, names, _ in parts for c in names]
@@ -113,14 +114,14 @@ def _recent_kpis(twin: Twin, steps: int, counters: Sequence[str] | None) -> pd.D
     data = np.full((n, len(ids), len(columns)), np.nan, dtype=np.float32)
     r0 = c0 = 0
     for level, rows, names, level_ids in parts:
-        cube = np.stack([b[rows] for b in store.blocks[level][-n:]])  # (time, counter, object)
+        cube = twin.recent_kpis(level, last=n)[:, rows, :]  # (time, counter, object)
         data[:, r0 : r0 + len(level_ids), c0 : c0 + len(names)] = cube.transpose(0, 2, 1)
         r0, c0 = r0 + len(level_ids), c0 + len(names)
     frame = pd.DataFrame(data.reshape(n * len(ids), len(columns)), columns=columns)
     codes = np.tile(np.arange(len(ids), dtype=np.int32), n)
     objects = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(ids)))
     frame.insert(0, "object", objects)
-    ends = pd.DatetimeIndex(store.times[-n:]) + twin.step_delta
+    ends = pd.DatetimeIndex(times) + twin.step_delta
     frame.insert(0, "time", np.repeat(ends.values, len(ids)))
     return frame
 

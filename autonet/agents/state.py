@@ -45,8 +45,9 @@ STATUSES: Final = (
     "escalate",  # to escalate (nothing helps, approval denied, retries exhausted)
     "fulfilled",  # final: verified
     "escalated",  # final: handed to a human
+    "rejected",  # final: a request refused with its reasons (infeasible; no human needed)
 )
-FINAL_STATUSES: Final = frozenset({"fulfilled", "escalated"})
+FINAL_STATUSES: Final = frozenset({"fulfilled", "escalated", "rejected"})
 
 
 def merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:

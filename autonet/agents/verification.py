@@ -84,7 +84,11 @@ def escalation(state: LoopState, runtime: Runtime[LoopContext]) -> dict[str, Any
     tracer = Tracer(state, ctx, "verification")
     now = ctx.twin.now.isoformat()
     todo = [iid for iid, st in state["status"].items() if st == "escalate"]
-    for iid in todo:
+    rejected = [iid for iid in todo if _refused_request(state, iid)]
+    for iid in rejected:
+        why = state["decisions"][iid][-1]["reason"]
+        tracer.add("reject", f"{iid}: request rejected", why, {"incident": iid})
+    for iid in (i for i in todo if i not in rejected):
         made = (state.get("decisions") or {}).get(iid, [])
         last = made[-1] if made else None
         if last is not None and last.get("approval") and not last["approval"]["approved"]:
@@ -95,7 +99,21 @@ def escalation(state: LoopState, runtime: Runtime[LoopContext]) -> dict[str, Any
             why = f"not fulfilled after {len(made)} attempt(s)"
         tracer.add("escalate", f"{iid}: escalated to a human", why, {"incident": iid})
     return tracer.update(
-        status={iid: "escalated" for iid in todo},
-        human={iid: True for iid in todo},
+        status={iid: "rejected" if iid in rejected else "escalated" for iid in todo},
+        human={iid: iid not in rejected for iid in todo},
         closed_at={iid: now for iid in todo},
     )
+
+
+def _refused_request(state: LoopState, iid: str) -> bool:
+    """An operator's request whose every candidate the checks denied: refuse it with the
+    reasons (an infeasible intent is answered, not handed to a human)."""
+    incident = state["incidents"][iid]
+    made = (state.get("decisions") or {}).get(iid, [])
+    if "request" not in incident["evidence"] or not made or made[-1]["chosen"] is not None:
+        return False
+    last = made[-1]
+    if last.get("approval") is not None or last["attempt"] > 0:
+        return False
+    cands = last["candidates"]
+    return bool(cands) and all(c.get("denials") for c in cands)

@@ -18,6 +18,7 @@ OUTCOME_STATUS = {
     "waiting_verification": "waiting_verification",
     "fulfilled": "fulfilled",
     "escalated": "escalated",
+    "rejected": "rejected",
 }
 
 
@@ -79,8 +80,8 @@ class RunView:
             report.verdicts.extend(vs[len(old.get("verdicts", {}).get(iid, [])) :])
         was = old.get("status", {})
         for iid, st in new.get("status", {}).items():
-            if st == "escalated" and was.get(iid) != "escalated":
-                report.escalated.append(iid)
+            if st in ("escalated", "rejected") and was.get(iid) != st:
+                getattr(report, st).append(iid)
 
 
 def run_view(snap: StateSnapshot) -> RunView:

@@ -22,6 +22,7 @@ from autonet.agents._provenance import ProvenanceLog, twin_provenance
 from autonet.agents.messages import AppliedAction, Approval, Incident, Request, TraceEntry, Verdict
 from autonet.agents.perception import perceive_incidents
 from autonet.agents.playbook import IncidentBook, LoopContext, LoopSettings, Memory, Playbook
+from autonet.agents.state import FINAL_STATUSES
 from autonet.platform._replay import ReplayReport, TwinFactory, replay_run, settings_record
 from autonet.platform._runs import LoopError, RunView, run_view, snapshot
 from autonet.platform.checkpoint import (
@@ -48,6 +49,7 @@ class TickReport:
     applied: list[AppliedAction] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # requests refused with their reasons
     waiting_approval: list[str] = field(default_factory=list)
 
 
@@ -205,7 +207,7 @@ class ClosedLoop:
         book = self.ctx.book
         for key, iid in list(book.open.items()):
             run = self._runs.get(self._incident_run.get(iid, ""))
-            if run is None or run.status.get(iid) not in ("fulfilled", "escalated"):
+            if run is None or run.status.get(iid) not in FINAL_STATUSES:
                 continue
             kind = run.values["incidents"][iid]["kind"]
             if self.ctx.playbooks[kind].is_over(self.ctx, key):

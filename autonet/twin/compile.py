@@ -73,12 +73,12 @@ def compile_topology(
     cap_dl = prbs * bits_dl * radio.spectral_efficiency(sinr0) / 1e6
     cap_ul = prbs * bits_ul * radio.spectral_efficiency(sinr0 + radio.ul_sinr_offset_db) / 1e6
 
-    nbr_edges: list[tuple[Any, Any, float]] = []
+    nbr_edges: list[tuple[Any, Any, float, Any]] = []
     link_edges: list[tuple[Any, Any, dict[str, Any]]] = []
     for u, v, d in G.edges(data=True):  # one pass over the (large) edge set
         rel = d.get("relation")
         if rel == "neighbour":
-            nbr_edges.append((u, v, d["overlap"]))
+            nbr_edges.append((u, v, d["overlap"], d.get("overlap_from")))
         elif rel == "link":
             link_edges.append((u, v, d))
     nbr_ptr, nbr_idx, nbr_overlap = _neighbours(nbr_edges, cell_index)
@@ -157,7 +157,20 @@ def compile_topology(
         upf_capacity_mbps=_f32(G.nodes[n]["capacity_mbps"] for n in upfs),
         upf_instances=np.fromiter((G.nodes[n]["instances"] for n in upfs), np.int32, len(upfs)),
         upf_tier=upf_tier,
+        **_layer_arrays(cd, cell_index),
     )
+
+
+def _layer_arrays(cd: list[dict[str, Any]], cell_index: dict[str, int]) -> dict[str, Any]:
+    """Demand split of dual-layer sectors (``demand_share``, ``partner``); empty if none."""
+    if not any("demand_share" in d for d in cd):
+        return {}
+    share = _f32(d.get("demand_share", 1.0) for d in cd)
+    of = np.arange(len(cd), dtype=np.int32)
+    for i, d in enumerate(cd):
+        if d.get("layer") == "coverage":  # one per-sector draw: the capacity cell's
+            of[i] = cell_index[str(d["partner"])]
+    return {"cell_demand_share": share, "cell_demand_of": of}
 
 
 def route_sites(
@@ -219,13 +232,18 @@ def route_sites(
 
 
 def _neighbours(
-    edges: list[tuple[Any, Any, float]], cell_index: dict[str, int]
+    edges: list[tuple[Any, Any, float, Any]], cell_index: dict[str, int]
 ) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float32]]:
+    """Symmetric neighbour CSR; an edge's ``overlap_from`` ({cell: share}) sets that row."""
     n, m = len(cell_index), len(edges)
-    a = np.fromiter((cell_index[str(u)] for u, _, _ in edges), np.int64, m)
-    b = np.fromiter((cell_index[str(v)] for _, v, _ in edges), np.int64, m)
-    w = np.fromiter((o for _, _, o in edges), np.float32, m)
-    rows, cols, vals = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, w])
+    a = np.fromiter((cell_index[str(u)] for u, _, _, _ in edges), np.int64, m)
+    b = np.fromiter((cell_index[str(v)] for _, v, _, _ in edges), np.int64, m)
+    w = np.fromiter((o for _, _, o, _ in edges), np.float32, m)
+    wb = w
+    if any(f for *_, f in edges):
+        w = np.fromiter(((f or {}).get(u, o) for u, _, o, f in edges), np.float32, m)
+        wb = np.fromiter(((f or {}).get(v, o) for _, v, o, f in edges), np.float32, m)
+    rows, cols, vals = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, wb])
     order = np.lexsort((cols, rows))
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])

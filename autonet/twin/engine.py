@@ -13,7 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from autonet.twin.compile import compile_topology
-from autonet.twin.energy import PowerModel
+from autonet.twin.energy import CellPowerModel, PowerModel, power_model_for
 from autonet.twin.events import Alarm, FaultRecord
 from autonet.twin.physics import CELL_ROW, step_physics
 from autonet.twin.radio import RadioModel
@@ -40,7 +40,8 @@ class Twin:
         step_minutes: Step length.
         traffic: Traffic model (copied; default ``TrafficModel()``).
         radio: Radio constants (default ``RadioModel()``).
-        power: Power model (default EARTH macro ``PowerModel()``).
+        power: Power model (default :func:`power_model_for`: EARTH macro ``PowerModel()``,
+            per-band models for a dual-layer topology).
         record: Keep every step's KPIs for ``kpis()``: True (every counter), False (none: long
             what-if runs that read ``step()`` results), or the cell counters to keep (the
             store costs ``4 x counters x cells`` bytes per step; the step writes the cell
@@ -62,7 +63,7 @@ class Twin:
         step_minutes: int = 15,
         traffic: TrafficModel | None = None,
         radio: RadioModel | None = None,
-        power: PowerModel | None = None,
+        power: PowerModel | CellPowerModel | None = None,
         record: bool | Sequence[str] = True,
         validate: bool = True,
     ) -> None:
@@ -78,7 +79,7 @@ class Twin:
         self.seed = int(seed)
         self.start = start
         self.step_minutes = step_minutes
-        self.power = power or PowerModel()
+        self.power = power or power_model_for(self.compiled)
         self.traffic = (traffic or TrafficModel()).copy()
         self.traffic.bind(self.compiled, self.seed)
         self.record = bool(record)
@@ -241,6 +242,17 @@ class Twin:
             last: Only the newest ``last`` steps (cheap at any history length); all when None.
         """
         return self._store.array(counter, level, last=last)
+
+    def recent_kpis(self, level: Level = "cell", *, last: int = 1) -> NDArray[np.float32]:
+        """The newest ``last`` recorded steps of every counter of ``level``, as one
+        ``(steps, counter, object)`` float32 array (counters in :meth:`kpi_counters` order,
+        objects in the compiled topology's order). Cheap at any history length.
+        """
+        return self._store.tail(level, last)
+
+    def kpi_counters(self, level: Level = "cell") -> list[str]:
+        """Names of the counters recorded at ``level``, in storage order."""
+        return self._store.counters(level)
 
     def kpi_times(self, *, last: int | None = None) -> list[datetime]:
         """Times of the recorded steps (only the newest ``last`` when given)."""

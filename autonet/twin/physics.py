@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 
-from autonet.twin.energy import PowerModel
+from autonet.twin.energy import CellPowerModel, PowerModel
 from autonet.twin.kpis import CELL_COUNTERS
 from autonet.twin.state import TwinState
 from autonet.twin.stepcache import StepCache
@@ -44,13 +44,20 @@ class StepOutput:
 
 
 def _move_users(
-    nbr: csr_matrix, avail: NDArray[np.bool_], coverage: F32, offload: F32, demand: list[F32]
+    nbr: csr_matrix,
+    avail: NDArray[np.bool_],
+    coverage: F32,
+    offload: F32,
+    demand: list[F32],
+    nbr_in: csr_matrix | None = None,
 ) -> tuple[list[F32], F32]:
     """Move users (and their load) off unavailable/offloading/shrunk cells onto neighbours.
 
     A cell's users it cannot keep (down, or outside its shrunk coverage) go to available
     neighbours in proportion to overlap; the share ``1 - min(1, sum_j overlap_ij avail_j)`` no
     neighbour covers is lost. Offloaded users move only as far as neighbours cover; the rest stay.
+    ``nbr_in`` is the transpose of ``nbr`` (default ``nbr``: symmetric overlaps); row ``i``
+    of ``nbr`` says how much of cell ``i``'s users each neighbour covers.
     Returns (users, DL, UL after the moves; lost share per cell).
     """
     a = avail.astype(np.float32)
@@ -63,7 +70,8 @@ def _move_users(
     stay = kept * (_f(1.0) - offload) + voluntary * (_f(1.0) - cover)
     lost = forced * (_f(1.0) - cover)
     per_weight = move / np.maximum(rowsum, _f(1e-12))
-    out = [d * stay + (nbr @ (d * per_weight)) * a for d in demand]
+    inflow = nbr if nbr_in is None else nbr_in
+    out = [d * stay + (inflow @ (d * per_weight)) * a for d in demand]
     return out, lost
 
 
@@ -80,7 +88,7 @@ def step_physics(
     demand: tuple[F32, F32, F32],
     prev_util: F32,
     *,
-    power: PowerModel,
+    power: PowerModel | CellPowerModel,
     step_minutes: float,
     reserved: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = None,
     out: F32 | None = None,
@@ -118,13 +126,13 @@ def step_physics(
     lost_share: F32 | None = None
     if dead.size or shrunk or st.cell_offload.any():
         (users, dl, ul), lost_share = _move_users(
-            cache.nbr, avail, coverage, st.cell_offload, [users, dl, ul]
+            cache.nbr, avail, coverage, st.cell_offload, [users, dl, ul], cache.nbr_in
         )
 
     radiated = prev_util * emission
     if dead.size:  # a cell gone this step no longer interferes
         radiated[dead] = 0.0
-    interf = cache.nbr @ radiated  # scratch from here on: the ops run in place
+    interf = cache.interf @ radiated  # scratch from here on: the ops run in place
     sinr = np.add(cache.sinr0, sinr_offset, out=out[row["KQI.SinrDb"]])
     interf *= _f(radio.coupling)
     interf += _f(1.0)

@@ -103,6 +103,10 @@ class CompiledTopology:
         upf_capacity_mbps: ``float32[n_upfs]`` user-plane capacity per instance.
         upf_instances: ``int32[n_upfs]`` planned instance count.
         upf_tier: ``int8[n_upfs]`` tier code (0 central, 1 edge).
+        cell_demand_share: ``float32[n_cells]`` share of its sector's demand a cell carries
+            (dual-layer topologies, :mod:`autonet.twin.layers`); None = every cell its own.
+        cell_demand_of: ``int32[n_cells]`` cell whose per-cell traffic scale a cell shares
+            (a coverage cell: its capacity partner); None with ``cell_demand_share``.
     """
 
     graph: nx.Graph
@@ -151,6 +155,8 @@ class CompiledTopology:
     upf_capacity_mbps: F32
     upf_instances: I32
     upf_tier: I8
+    cell_demand_share: F32 | None = None
+    cell_demand_of: I32 | None = None
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():

@@ -31,6 +31,8 @@ class StepCache:
     topo: CompiledTopology
     radio: RadioModel
     nbr: csr_matrix = field(init=False)
+    nbr_in: csr_matrix = field(init=False)
+    interf: csr_matrix = field(init=False)
     cell_site: NDArray[np.intp] = field(init=False)
     sinr0: F32 = field(init=False)
     _keys: dict[str, tuple[NDArray[Any], ...]] = field(default_factory=dict, init=False)
@@ -42,6 +44,16 @@ class StepCache:
             (t.nbr_overlap.astype(np.float32), t.nbr_idx, t.nbr_ptr), shape=(t.n_cells,) * 2
         )
         self.cell_site = t.cell_site.astype(np.intp)
+        # Users moving off cell j spread by j's row: the inflow is nbr^T (nbr when symmetric).
+        self.nbr_in = self.nbr if (self.nbr != self.nbr.T).nnz == 0 else self.nbr.T.tocsr()
+        # Co-sited carriers on different bands of a dual-layer topology do not interfere.
+        rows = np.repeat(np.arange(t.n_cells), np.diff(t.nbr_ptr))
+        band = np.asarray(t.cell_band)
+        cross = (t.cell_site[rows] == t.cell_site[t.nbr_idx]) & (band[rows] != band[t.nbr_idx])
+        self.interf = self.nbr
+        if t.cell_demand_share is not None and cross.any():
+            w = np.where(cross, np.float32(0.0), t.nbr_overlap).astype(np.float32)
+            self.interf = csr_matrix((w, t.nbr_idx, t.nbr_ptr), shape=(t.n_cells,) * 2)
         self.sinr0 = self.radio.nominal_sinr_db(t.cell_area).astype(np.float32)
 
     def fresh(self) -> StepCache:

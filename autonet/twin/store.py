@@ -201,6 +201,24 @@ class KpiStore:
             return np.zeros((0, len(self.ids[level])), dtype=np.float32)
         return np.stack([b[row] for b in blocks])
 
+    def tail(self, level: Level = "cell", last: int = 1) -> NDArray[np.float32]:
+        """The newest ``last`` steps of every counter of ``level``: ``(steps, counter, object)``
+        in :meth:`counters` order (fewer steps when less is recorded). Reads only the tail.
+
+        Raises:
+            KeyError: ``level`` has no array store.
+            ValueError: ``last`` is not a non-negative integer.
+        """
+        if level not in self.blocks:
+            raise KeyError(f"no array store for level {level!r}; use frame(level={level!r})")
+        if isinstance(last, bool) or not isinstance(last, int) or last < 0:
+            raise ValueError(f"last must be a non-negative integer, got {last!r}")
+        blocks = self.blocks[level]
+        blocks = blocks[len(blocks) - last :] if last else []
+        if not blocks:
+            return np.zeros((0, len(self.counters(level)), len(self.ids[level])), np.float32)
+        return np.stack(blocks)
+
     def frame(
         self,
         view: Literal["long", "wide"] = "long",

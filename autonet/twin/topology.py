@@ -20,6 +20,7 @@ from autonet.twin.geometry import (
     neighbour_pairs,
     sector_azimuths,
 )
+from autonet.twin.layers import LAYERS, add_coverage_layer
 from autonet.twin.schema import AREA_TYPES
 from autonet.twin.traffic import TrafficModel
 from autonet.twin.transport import plan_transport
@@ -91,6 +92,7 @@ def build_topology(
     n_edge_dcs: int | None = None,
     traffic: TrafficModel | None = None,
     validate: bool = True,
+    layers: str = "single",
 ) -> nx.Graph:
     """Build a synthetic mobile network in the schema of :mod:`autonet.twin.schema`.
 
@@ -119,11 +121,18 @@ def build_topology(
         traffic: Traffic the links and UPFs are dimensioned for (default ``TrafficModel()``,
             the twin's default): no link or UPF above ~80 % at an ordinary busy hour.
         validate: Validate the result with :func:`validate_topology`.
+        layers: ``"single"`` (default: one carrier per cell as above) or ``"dual"``: every
+            urban/suburban n78 sector also gets a co-located n28 coverage cell (sectors 4-6 =
+            coverage layer of sectors 1-3, ids ``<site>-C4..C6``) that covers all the n78
+            cell's users, with the sector's demand split between the layers and per-band
+            power models; see :mod:`autonet.twin.layers`.
 
     Raises:
         TopologyError: Bad arguments (naming the argument and the accepted range) or a
             backbone that cannot be loaded.
     """
+    if layers not in LAYERS:
+        raise TopologyError(f"layers must be one of {list(LAYERS)}, got {layers!r}")
     isd = dict(DEFAULT_ISD_KM if isd_km is None else isd_km)
     _check_args(n_sites, seed, area_mix, isd)
     for name, value in (("n_core", n_core), ("n_edge_dcs", n_edge_dcs)):
@@ -233,6 +242,9 @@ def build_topology(
             na.tolist(), nb.tolist(), overlap.tolist(), dist.tolist(), strict=True
         )
     )
+    if layers == "dual":
+        n_cov = add_coverage_layer(G, cells)
+        G.graph["layers"] = "dual"
     G.graph.update(
         {
             "generator": "autonet.twin.build_topology",
@@ -241,7 +253,8 @@ def build_topology(
             "backbone": None if bb is None else bb.graph.get("name"),
         }
     )
-    logger.info("built topology: %d sites, %d cells, %d nodes", n_sites, len(cells), len(G))
+    n_cells = len(cells) + (n_cov if layers == "dual" else 0)
+    logger.info("built topology: %d sites, %d cells, %d nodes", n_sites, n_cells, len(G))
     if validate:
         validate_topology(G)
     return G

@@ -151,6 +151,10 @@ class TrafficModel:
         rng = np.random.default_rng((self._seed, 0x5CA1E))
         s = self.scale_sigma
         scale = np.exp(rng.normal(-0.5 * s * s, s, topo.n_cells)) if s > 0 else 1.0
+        if topo.cell_demand_share is not None and topo.cell_demand_of is not None:
+            # dual layer: both carriers of a sector share one draw and split its demand
+            scale = np.broadcast_to(scale, (topo.n_cells,))[topo.cell_demand_of]
+            scale = scale * topo.cell_demand_share.astype(np.float64)
         base = np.asarray(self.users_busy_hour, dtype=np.float64)[self._area] * scale
         self._base_users = np.asarray(base, dtype=np.float32)
         self._dl_per_user = np.asarray(self.dl_per_user_mbps, dtype=np.float32)[self._area]

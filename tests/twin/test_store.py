@@ -87,3 +87,23 @@ def test_a_store_keeping_some_counters_copies_them_into_its_chunks() -> None:
         cell[...] = -1.0  # the caller's array is not kept
     assert store.array("PEE.AvgPower")[:, 1].tolist() == [10.0 * k + power for k in range(6)]
     assert store.array("RRC.ConnMean")[:, 0].tolist() == [10.0 * k + CONN for k in range(6)]
+
+
+def test_tail_reads_return_only_the_newest_steps() -> None:
+    twin = Twin(three_cell_topology(), seed=3)
+    twin.run(5)
+    full = twin.kpi_array("RRU.PrbUsedDl")
+    np.testing.assert_array_equal(twin.kpi_array("RRU.PrbUsedDl", last=2), full[-2:])
+    assert twin.kpi_array("RRU.PrbUsedDl", last=0).shape == (0, 3)
+    assert twin.kpi_array("RRU.PrbUsedDl", last=99).shape == (5, 3)  # all there is
+    cube = twin.recent_kpis("cell", last=3)
+    names = twin.kpi_counters("cell")
+    assert cube.shape == (3, len(names), 3)
+    np.testing.assert_array_equal(cube[:, names.index("RRU.PrbUsedDl"), :], full[-3:])
+    times = twin.kpi_times()
+    assert len(times) == 5 and twin.kpi_times(last=2) == times[-2:]
+    assert (times[-1] - times[0]).total_seconds() == 4 * 15 * 60
+    with pytest.raises(ValueError, match="non-negative integer"):
+        twin.kpi_array("RRU.PrbUsedDl", last=-1)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        twin.recent_kpis("cell", last=True)

@@ -9,6 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from autonet.twin import Twin
+    from autonet.twin.state import CompiledTopology
 
 __all__ = [
     "Spent",
@@ -44,15 +45,10 @@ class Window:
 
 def tail(twin: Twin, counter: str, steps: int) -> np.ndarray:
     """``(k, n_cells)`` values of a cell counter over the last ``k = min(steps, recorded)``
-    steps, without stacking the whole history as ``Twin.kpi_array`` does."""
-    # KpiStore has no public tail read yet (requested in REQUESTS.md by FRAME); a whole-history
-    # read each tick would make a week's run quadratic in its length.
-    store = twin._store
-    blocks = store.blocks["cell"][-steps:] if steps > 0 else []
-    if not blocks:
+    steps (the twin's public tail read: cheap at any history length)."""
+    if steps <= 0:
         return np.zeros((0, twin.compiled.n_cells), dtype=np.float32)
-    row = store.counters("cell").index(counter)
-    return np.stack([b[row] for b in blocks])
+    return twin.kpi_array(counter, "cell", last=steps)
 
 
 def window(twin: Twin, steps: int, *, cells: np.ndarray | None = None) -> Window:
@@ -107,6 +103,9 @@ class Spent:
         self.cursor = start_step
         self.demand_users = 0.0
         self.lost_users = 0.0
+        #: Throughput harm (user-steps per step) of the cells asleep, set by the last plan;
+        #: counted with the lost users (the twin records no always-on throughput to compare).
+        self.harm_rate = 0.0
 
     def update(self, twin: Twin) -> Spent:
         """Add the steps simulated since the last update; returns self."""
@@ -114,9 +113,27 @@ class Spent:
         if new > 0:
             w = window(twin, new)
             self.demand_users += w.demand_users
-            self.lost_users += w.lost_users
+            self.lost_users += w.lost_users + self.harm_rate * w.steps
             self.cursor = twin.step_index
         return self
+
+
+def throughput_drop(topo: CompiledTopology, prb: np.ndarray, awake: np.ndarray) -> np.ndarray:
+    """Per cell: the relative DL user throughput its users would lose if it slept.
+
+    The twin's user throughput is ``capacity x (1 - utilisation)``; a sleeping cell's users get
+    their awake neighbours' (overlap-weighted) instead of its own. 0 where the neighbours
+    offer as much (a same-band neighbour), about 0.8 for an n78 cell over its n28 partner.
+    """
+    n = topo.n_cells
+    rows = np.repeat(np.arange(n), np.diff(topo.nbr_ptr))
+    rate = topo.cell_capacity_dl_mbps.astype(np.float64) * (1.0 - np.clip(prb / 100.0, 0, 0.98))
+    w = topo.nbr_overlap.astype(np.float64) * awake[topo.nbr_idx]
+    num = np.bincount(rows, weights=w * rate[topo.nbr_idx], minlength=n)
+    den = np.bincount(rows, weights=w, minlength=n)
+    got = np.divide(num, den, out=np.zeros(n), where=den > 0)
+    ratio = np.divide(got, rate, out=np.ones(n), where=rate > 0)
+    return np.clip(1.0 - ratio, 0.0, 1.0)
 
 
 def pct(num: float, den: float) -> float:
@@ -132,10 +149,12 @@ def slice_cells(twin: Twin) -> np.ndarray:
 
 
 def sleep_saving_kwh(twin: Twin, cells: np.ndarray, steps: int) -> float:
-    """Energy the sleeping ``cells`` saved over the last ``steps``: what an idle awake cell
-    draws (``p0_w``) less what they drew, per step."""
+    """Energy the sleeping ``cells`` saved over the last ``steps``: what they draw idle and
+    awake (the twin's power model, per cell) less what they drew, per step."""
     if cells.size == 0:
         return 0.0
     drawn = np.nansum(tail(twin, "PEE.Energy", steps)[:, cells], dtype=np.float64)
-    awake = twin.power.p0_w * cells.size * steps * twin.step_minutes / 60.0
+    k = tail(twin, "PEE.Energy", steps).shape[0]
+    idle = float(np.sum(twin.power.idle_w(cells), dtype=np.float64))
+    awake = idle * k * twin.step_minutes / 60.0
     return float((awake - drawn) / 1000.0)

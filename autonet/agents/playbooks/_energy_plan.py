@@ -73,6 +73,12 @@ class PlanInputs:
         may_wake: Guards allow a wake action on the cell now (None: every cell).
         slack: KQI budget left for this plan, in lost user-steps.
         steps: Steps the plan holds for (the horizon the budget is spent over).
+        harm: User-steps of KQI harm per step, besides lost users, if the cell sleeps (the
+            throughput its covered users lose); None: none.
+        saving_kwh: Energy a sleep of the cell saves per step; with ``price_kwh`` it orders
+            the candidates by net value (a capacity cell over its coverage partner); None:
+            by users lost only.
+        price_kwh: Price of one lost (or harmed) user-step, kWh.
     """
 
     users: F64
@@ -83,6 +89,9 @@ class PlanInputs:
     slack: float
     steps: int
     may_wake: NDArray[np.bool_] | None = None
+    harm: F64 | None = None
+    saving_kwh: F64 | None = None
+    price_kwh: float = 0.0
 
 
 @dataclass
@@ -95,6 +104,7 @@ class EnergyPlan:
     lost_per_step: float = 0.0  # forecast users lost per step with the plan applied
     users_asleep: float = 0.0  # forecast users of the cells asleep after the plan
     neighbour_prb_max: float = 0.0  # worst forecast PRB of an awake neighbour of a sleeper
+    harm_per_step: float = 0.0  # forecast throughput harm (user-steps per step) of the sleepers
 
 
 def awake_cover(topo: CompiledTopology, awake: NDArray[np.bool_]) -> F64:
@@ -115,6 +125,7 @@ class _State:
         self.cap = np.maximum(cap, 1e-9)
         self.load = inp.prb / 100.0 * self.cap  # own forecast load, Mbit/s
         self.extra = np.zeros(topo.n_cells)  # load absorbed from sleepers, Mbit/s
+        self.harm = np.zeros(topo.n_cells) if inp.harm is None else inp.harm
         for i in np.flatnonzero(inp.serving & inp.asleep):
             self._spread(int(i), +1.0)
 
@@ -140,6 +151,12 @@ class _State:
         prb = self.inp.prb[idx] + 100.0 * (self.extra[idx] + add) / self.cap[idx]
         return np.asarray(prb[self.awake[idx]], dtype=np.float64)
 
+    def overlap(self, k: int, i: int) -> float:
+        """Share of ``k``'s users that ``i`` covers (``k``'s row: overlaps may be asymmetric)."""
+        idx, ov = self.row(k)
+        hit = np.flatnonzero(idx == i)
+        return float(ov[hit[0]]) if hit.size else 0.0
+
     def raw_cover(self, i: int) -> float:
         idx, ov = self.row(i)
         return float((ov * self.awake[idx]).sum())
@@ -150,21 +167,22 @@ class _State:
     def lost_if_sleeps(self, i: int) -> float:
         """Extra users lost per step if ``i`` sleeps (its own, and sleepers it covers)."""
         u = self.inp.users
-        lost = u[i] * (1.0 - self.cover(i))
-        idx, ov = self.row(i)
-        for k, o in zip(idx.tolist(), ov.tolist(), strict=True):
+        lost = u[i] * (1.0 - self.cover(i)) + float(self.harm[i])
+        idx, _ = self.row(i)
+        for k in idx.tolist():
             if self.inp.serving[k] and not self.awake[k]:
-                raw = self.raw_cover(k)
+                raw, o = self.raw_cover(k), self.overlap(k, i)
                 lost += u[k] * (min(1.0, raw) - min(1.0, max(0.0, raw - o)))
         return float(lost)
 
     def sleepers_stay_covered(self, i: int, max_share: float) -> bool:
         """True when every sleeping neighbour of ``i`` keeps its uncovered share under
         ``max_share`` if ``i`` sleeps too."""
-        idx, ov = self.row(i)
-        for k, o in zip(idx.tolist(), ov.tolist(), strict=True):
+        idx, _ = self.row(i)
+        for k in idx.tolist():
             asleep = self.inp.serving[k] and not self.awake[k]
-            if asleep and 1.0 - min(1.0, self.raw_cover(k) - o) > max_share + 1e-9:
+            uncovered = 1.0 - min(1.0, self.raw_cover(k) - self.overlap(k, i))
+            if asleep and uncovered > max_share + 1e-9:
                 return False
         return True
 
@@ -182,7 +200,8 @@ def _sleeping(s: _State) -> NDArray[np.intp]:
 
 
 def _lost_now(s: _State) -> float:
-    return float(sum(s.inp.users[k] * (1.0 - s.cover(int(k))) for k in _sleeping(s)))
+    """Forecast lost users plus throughput harm per step of the cells asleep."""
+    return float(sum(s.inp.users[k] * (1.0 - s.cover(int(k))) + s.harm[k] for k in _sleeping(s)))
 
 
 def make_plan(topo: CompiledTopology, inp: PlanInputs, cfg: PlanSettings) -> EnergyPlan:
@@ -192,8 +211,10 @@ def make_plan(topo: CompiledTopology, inp: PlanInputs, cfg: PlanSettings) -> Ene
     ``wake_prb``, whose uncovered share exceeds ``max_lost_share`` or whose lost users exceed
     ``max_lost_users`` per step (both with hysteresis); then, while the forecast lost users
     over the horizon exceed the slack, the sleeper losing the most users.
-    Sleep: candidates below ``sleep_prb`` in order of users lost per step (fewest first), each
-    taken when its lost share, its neighbours' absorbed load and the slack allow.
+    Sleep: candidates below ``sleep_prb`` in order of users lost per step (fewest first; or of
+    net value, energy saved less the price of the users lost or harmed, when the inputs give
+    ``saving_kwh``), each taken when its lost share, its neighbours' absorbed load and the
+    slack allow.
     """
     s = _State(topo, inp)
     plan = EnergyPlan()
@@ -221,14 +242,18 @@ def make_plan(topo: CompiledTopology, inp: PlanInputs, cfg: PlanSettings) -> Ene
             sleepers = sleepers[inp.may_wake[sleepers]]
             if not sleepers.size:
                 break
-        costs = [inp.users[k] * (1.0 - s.cover(int(k))) for k in sleepers]
+        costs = [inp.users[k] * (1.0 - s.cover(int(k))) + s.harm[k] for k in sleepers]
         k = int(sleepers[int(np.argmax(costs))])
         s.set_awake(k)
         plan.wake.append(k)
         plan.reasons[k] = "wake: KQI budget spent"
     lost = _lost_now(s)
     cand = np.flatnonzero(s.awake & inp.may_sleep & (inp.prb < cfg.sleep_prb))
-    order = sorted(cand.tolist(), key=lambda i: (inp.users[i] * (1.0 - s.cover(i)), i))
+    cost = {i: inp.users[i] * (1.0 - s.cover(i)) + s.harm[i] for i in cand.tolist()}
+    if inp.saving_kwh is None:
+        order = sorted(cost, key=lambda i: (cost[i], i))
+    else:  # best net value first: energy saved less the price of its users
+        order = sorted(cost, key=lambda i: (inp.price_kwh * cost[i] - inp.saving_kwh[i], i))
     limit = len(order) if cfg.max_cells is None else cfg.max_cells
     for i in order:
         if len(plan.sleep) >= limit:
@@ -253,6 +278,7 @@ def make_plan(topo: CompiledTopology, inp: PlanInputs, cfg: PlanSettings) -> Ene
     plan.lost_per_step = _lost_now(s)
     asleep = _sleeping(s)
     plan.users_asleep = float(inp.users[asleep].sum())
+    plan.harm_per_step = float(s.harm[asleep].sum())
     peak = 0.0
     for k in asleep.tolist():
         idx, _ = s.row(k)

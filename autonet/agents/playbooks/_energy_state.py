@@ -32,6 +32,8 @@ class EnergyMemo:
     start_step: int  # the step the playbook started planning (its KQI budget counts from here)
     policies: PolicySet
     spent: Spent = field(init=False)
+    #: Per cell: throughput harm (user-steps per step) if it sleeps, from the last plan.
+    harm: np.ndarray | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.spent = Spent(self.start_step)
@@ -126,6 +128,10 @@ class EnergySettings:
         hold_steps: Steps after a sleep/wake during which the cell is not switched again.
         user_step_kwh: Price of one lost or blocked user-step in the what-if score (kWh).
         overspend_kwh: Penalty per user-step lost beyond the plan's budget (kWh).
+        thp_weight: Weight of a moved user's relative DL throughput drop in the KQI budget
+            (1: a user moved to a cell that gives it 20 % less throughput costs 0.2 user-steps;
+            0: only lost users count). Matters when a capacity cell's users fall back to a
+            narrower coverage carrier (dual-layer twins).
         plan: Planner thresholds.
         policies: Policy set for guards and the rule candidate (default: the shipped one).
     """
@@ -138,6 +144,7 @@ class EnergySettings:
     hold_steps: int = 4
     user_step_kwh: float = 0.004
     overspend_kwh: float = 0.5
+    thp_weight: float = 1.0
     plan: PlanSettings = field(default_factory=PlanSettings)
     policies: PolicySet | None = None
 
@@ -150,6 +157,9 @@ class EnergySettings:
                              f"got {self.kqi_bound_pct!r}")  # fmt: skip
         if not 0.0 < self.margin <= 1.0:
             raise ValueError(f"EnergySettings.margin must be in (0, 1], got {self.margin!r}")
+        if not 0.0 <= self.thp_weight <= 10.0:
+            raise ValueError(f"EnergySettings.thp_weight must be in [0, 10], "
+                             f"got {self.thp_weight!r}")  # fmt: skip
         for name in ("hold_steps", "history_steps"):
             if getattr(self, name) < 0:
                 raise ValueError(f"EnergySettings.{name} must be >= 0")

@@ -54,18 +54,13 @@ def kpi_tail(twin: Twin, steps: int, counters: Iterable[str] = IMPACT_COUNTERS) 
     Raises:
         ValueError: The twin does not record one of the counters.
     """
-    store = twin._store  # no public tail read on KpiStore yet; blocks are immutable
-    names = store.counters("cell")
+    names = twin.kpi_counters("cell")
     rows = {}
     for c in counters:
         if c not in names:
             raise ValueError(f"the twin does not record cell counter {c!r} (recorded: {names})")
         rows[c] = names.index(c)
-    blocks = store.blocks["cell"][-steps:] if steps > 0 else []
-    n = twin.compiled.n_cells
-    if not blocks:
-        return {c: np.zeros((0, n), np.float32) for c in rows}
-    cube = np.stack(blocks)
+    cube = twin.recent_kpis("cell", last=max(steps, 0))
     return {c: cube[:, r, :] for c, r in rows.items()}
 
 
@@ -74,12 +69,10 @@ def kpi_at(
 ) -> dict[str, F32] | None:
     """One recorded step ``steps_ago`` steps back (0 = the latest) as ``(1, n_cells)`` arrays,
     or None when the history is shorter."""
-    store = twin._store  # no public random-access read on KpiStore yet; blocks are immutable
-    blocks = store.blocks["cell"]
-    if steps_ago < 0 or steps_ago >= len(blocks):
+    if steps_ago < 0 or steps_ago >= len(twin.kpi_times(last=steps_ago + 1)):
         return None
-    names = store.counters("cell")
-    block = blocks[-1 - steps_ago]
+    names = twin.kpi_counters("cell")
+    block = twin.recent_kpis("cell", last=steps_ago + 1)[0]
     return {c: block[names.index(c)][None, :] for c in counters}
 
 

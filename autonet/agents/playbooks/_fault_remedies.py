@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from autonet.agents.messages import ActionStep, Candidate
-from autonet.agents.playbooks._fault_impact import IMPACT_COUNTERS, kpi_tail
+from autonet.agents.playbooks._fault_impact import kpi_tail
 from autonet.agents.situation import operation_step, situation_from_twin
 from autonet.knowledge.rules import PolicyMatcher, PolicySet, load_default_policies
 from autonet.twin.action_catalogue import ACTIONS
@@ -194,7 +194,8 @@ def rule_candidates(
     if not isinstance(matcher, PolicyMatcher):
         matcher = ctx.models[_RULES_KEY] = PolicyMatcher(fault_policies())
     wanted = set(objects)
-    situation = situation_from_twin(ctx.twin, kpi_steps=1, counters=list(IMPACT_COUNTERS))
+    # the fault policies trigger on alarms only: no KPI frame to build
+    situation = situation_from_twin(ctx.twin, kpi_steps=1, counters=())
     per_policy: dict[tuple[str, str], list[MatchedOperation]] = {}
     for m in matcher.match(situation):
         if m.trigger_object in wanted:

@@ -149,6 +149,11 @@ def fault_verdict(
         ok, reason = False, f"{failed} action(s) failed to apply"
     elif measured <= tol:
         reason = f"within SLA: {measured:.1f} impacted users <= {tol:.1f} in the area"
+    elif field and chosen is not None and not chosen["actions"]:
+        reason = (
+            f"best achievable until field repair of {hyps[0]['node']} ({hyps[0]['fault_type']}): "
+            f"no remote remedy helped in the what-if; {measured:.1f} impacted users remain"
+        )
     elif chosen and chosen["actions"] and measured > without * 1.05 + tol:
         ok = False
         reason = f"harmful: {measured:.1f} impacted users > {without:.1f} predicted without action"

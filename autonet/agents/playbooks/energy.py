@@ -39,10 +39,11 @@ from autonet.agents.playbooks._energy_kqi import (
     pct,
     sleep_saving_kwh,
     slice_cells,
+    throughput_drop,
     throughput_harm,
     window,
 )
-from autonet.agents.playbooks._energy_plan import EnergyPlan, PlanInputs, make_plan
+from autonet.agents.playbooks._energy_plan import EnergyPlan, PlanInputs, awake_cover, make_plan
 from autonet.agents.playbooks._energy_state import (
     EnergyMemo,
     EnergySettings,
@@ -155,12 +156,17 @@ class EnergyPlaybook:
         st, topo = twin.state, twin.compiled
         ratio = ratio_now(twin, memo.profile)
         users, prb = memo.profile.window(twin.step_index, horizon, ratio)
+        serving = st.cell_on & st.site_powered[topo.cell_site]
+        awake = serving & ~st.cell_asleep
+        harm = cfg.thp_weight * users * awake_cover(topo, awake) * throughput_drop(topo, prb, awake)
+        now_asleep = serving & st.cell_asleep
+        memo.spent.harm_rate = float(harm[now_asleep].sum())  # since the last update, roughly
+        memo.harm = harm
         spent = memo.spent.update(twin)
         ahead = max(horizon, cfg.lookahead_steps)
         horizon_users = memo.profile.total_users(twin.step_index, ahead, ratio)
         slack = budget_slack(spent, bound_pct=cfg.kqi_bound_pct, margin=cfg.margin,
                              horizon_users=horizon_users)  # fmt: skip
-        serving = st.cell_on & st.site_powered[topo.cell_site]
         if wake_only:
             may_sleep = np.zeros(topo.n_cells, dtype=np.bool_)
         else:
@@ -169,14 +175,18 @@ class EnergyPlaybook:
             may_sleep &= ~slice_cells(twin)
             if region is not None:
                 may_sleep &= region_cells(twin, region)
-        step_kwh = (twin.power.p0_w - twin.power.p_sleep_w) * twin.step_minutes / 60_000.0
+        every = np.arange(topo.n_cells)
+        gain_w = twin.power.idle_w(every) - twin.power.sleep_w(every)
+        step_kwh = float(gain_w.max()) * twin.step_minutes / 60_000.0  # the best sleep's saving
         plan_cfg = replace(
             cfg.plan, max_lost_users=min(cfg.plan.max_lost_users, step_kwh / cfg.user_step_kwh)
         )
         may_wake = may_act(twin, memo.policies, "wake", timedelta(0))
         inputs = PlanInputs(users=users, prb=prb, asleep=st.cell_asleep.copy(), serving=serving,
                             may_sleep=may_sleep, slack=slack, steps=horizon,
-                            may_wake=may_wake)  # fmt: skip
+                            may_wake=may_wake, harm=harm,
+                            saving_kwh=gain_w * twin.step_minutes / 60_000.0,
+                            price_kwh=cfg.user_step_kwh)  # fmt: skip
         plan = make_plan(topo, inputs, plan_cfg)
         facts = {
             "horizon_steps": horizon,
@@ -220,7 +230,13 @@ class EnergyPlaybook:
         thp = throughput_harm(after, baseline, n)
         price, over_price = self.settings.user_step_kwh, self.settings.overspend_kwh
         harm = (a.lost_users - b.lost_users) + (a.blocked_users - b.blocked_users) + thp
-        over = max(0.0, a.lost_users - allowance) - max(0.0, b.lost_users - allowance)
+        # the KQI budget counts the planner's throughput harm of the cells left asleep too
+        memo = self.memo(ctx)
+        ha = hb = 0.0
+        if memo is not None and memo.harm is not None:
+            ha = float(memo.harm[after.state.cell_asleep].sum()) * a.steps
+            hb = float(memo.harm[baseline.state.cell_asleep].sum()) * b.steps
+        over = max(0.0, a.lost_users + ha - allowance) - max(0.0, b.lost_users + hb - allowance)
         saved = b.energy_kwh - a.energy_kwh
         sleeps = [s["target"] for s in candidate["actions"] if s["kind"] == "sleep"]
         predicted = {

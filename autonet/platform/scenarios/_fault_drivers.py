@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autonet.agents.state import FINAL_STATUSES
+
 if TYPE_CHECKING:
     from autonet.platform.scenarios._fault_ledger import FaultLedger
     from autonet.twin import Twin
@@ -113,7 +115,7 @@ class AgenticDriver:
             self.approver.tick(self.loop)
 
     def open_incidents(self) -> int:
-        return sum(1 for o in self.loop.outcomes() if o["status"] not in ("fulfilled", "escalated"))
+        return sum(1 for o in self.loop.outcomes() if o["status"] not in FINAL_STATUSES)
 
     def finish(self, ledger: FaultLedger, run_end: datetime) -> Outcome:
         """Match incidents to faults through their alarms (ground truth, evaluation only)."""

@@ -177,8 +177,8 @@ class _Agentic(_Driver):
                 self.ledger.activated(self.reqs[rid], self.wall.pop(rid, float("nan")))
             else:
                 self.ledger.drop(self.reqs[rid])  # rolled back by the loop
-        if report.escalated:
-            self._rejections(set(report.escalated))
+        if report.escalated or report.rejected:
+            self._rejections(set(report.escalated) | set(report.rejected))
 
     def _rejections(self, escalated: set[str]) -> None:
         for out in self.loop.outcomes():

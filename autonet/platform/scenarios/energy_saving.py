@@ -11,6 +11,14 @@ every policy, so energy saved and KQI loss are measured against always-on on ide
 KQI loss (%) is the worst of: users lost (no awake cell covered them) over the users that
 wanted service; extra blocked users over the same; served DL traffic lost; and the drop of the
 users-weighted mean DL user throughput.
+
+Option ``layers`` (default ``"dual"``): the twin's radio layers, as
+``build_topology(..., layers=)``. ``"dual"`` puts an n28 coverage cell (EARTH macro power)
+under every urban/suburban n78 capacity cell (massive-MIMO AAU power with a 40 W deep sleep),
+the layered RAN real networks switch capacity carriers off over (:mod:`autonet.twin.layers`,
+:mod:`autonet.twin.energy`); ``"single"`` is the one-layer twin of the other scenarios.
+Option ``thp_weight`` (default 1): how much a moved user's relative DL throughput drop costs
+in the agent's KQI budget (``EnergySettings.thp_weight``; 0 = only lost users count).
 """
 
 from __future__ import annotations
@@ -31,12 +39,12 @@ from autonet.platform.scenarios.base import (
     ScenarioParams,
     TargetCheck,
 )
-from autonet.platform.scenarios.common import build_scenario_twin
 
 __all__ = ["EnergySaving"]
 
 _RULE_IDS = ("energy-sleep-cell", "energy-wake-cell")
 _RULE_VARIANTS = ("as-written", "active-neighbours")
+_LAYERS = ("single", "dual")
 _SAVING_TARGET = 25.0
 _KQI_BOUND = 1.0
 _RULE_FACTOR = 1.3
@@ -84,6 +92,8 @@ class EnergySaving(Scenario):
         "warmup_days": 2.0,
         "kqi_bound_pct": 1.0,
         "rule": "as-written",
+        "layers": "dual",
+        "thp_weight": 1.0,
     }
     default_days: ClassVar[float] = 7.0  # a week
 
@@ -100,6 +110,17 @@ class EnergySaving(Scenario):
             raise ScenarioError(
                 f"scenario {self.name!r} option 'rule' must be one of {list(_RULE_VARIANTS)}, "
                 f"got {opts['rule']!r}"
+            )
+        if opts["layers"] not in _LAYERS:
+            raise ScenarioError(
+                f"scenario {self.name!r} option 'layers' must be one of {list(_LAYERS)}, "
+                f"got {opts['layers']!r}"
+            )
+        w = opts["thp_weight"]
+        if isinstance(w, bool) or not isinstance(w, int | float) or not 0.0 <= w <= 10.0:
+            raise ScenarioError(
+                f"scenario {self.name!r} option 'thp_weight' must be a number in [0, 10] (weight "
+                f"of a moved user's throughput drop in the agent's KQI budget), got {w!r}"
             )
         bound = opts["kqi_bound_pct"]
         if not np.isfinite(bound) or not 0.0 < bound <= 100.0:
@@ -119,7 +140,7 @@ class EnergySaving(Scenario):
         self.check(params)
         opts = self.resolved_options(params)
         began = time.perf_counter()
-        twin = build_scenario_twin(params)
+        twin = _build_twin(params, opts["layers"])
         twin.run(round(opts["warmup_days"] * 96))
         reference = twin.clone()  # always-on, identical demand
         controller, tick, notes = _controller(twin, policy, workdir, opts)
@@ -193,12 +214,21 @@ class EnergySaving(Scenario):
         return out
 
 
+def _build_twin(params: ScenarioParams, layers: str) -> Any:
+    """The scenario's twin: ``params.sites`` sites, seed ``params.seed``, the given layers."""
+    from autonet.twin import Twin, build_topology
+
+    topology = build_topology(n_sites=params.sites, seed=params.seed, layers=layers)
+    return Twin(topology, seed=params.seed, validate=False)
+
+
 def _controller(
     twin: Any, policy: str, workdir: Path, opts: Mapping[str, Any]
 ) -> tuple[Any, Callable[[], Any] | None, list[str]]:
     notes = [
         f"warm-up: {opts['warmup_days']:g} days always-on before the measured window (same "
         "twin for every policy); energy and KQIs are measured against an always-on clone",
+        f"radio layers: {opts['layers']}",
     ]
     if policy == "none":
         return None, None, notes
@@ -217,7 +247,11 @@ def _controller(
     from autonet.agents.playbooks.energy import EnergyPlaybook, EnergySettings
     from autonet.platform.loop import ClosedLoop
 
-    playbook = EnergyPlaybook(EnergySettings(kqi_bound_pct=float(opts["kqi_bound_pct"])))
+    playbook = EnergyPlaybook(
+        EnergySettings(
+            kqi_bound_pct=float(opts["kqi_bound_pct"]), thp_weight=float(opts["thp_weight"])
+        )
+    )
     loop = ClosedLoop(twin, [playbook], workdir=workdir, name="energy")
     notes.append(
         "agentic: closed loop with the EnergyPlaybook (hourly forecast plan, wake-up on demand, "

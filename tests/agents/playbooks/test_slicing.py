@@ -380,7 +380,8 @@ def test_through_the_closed_loop(tmp_path) -> None:
         by_request = {o["incident"]["evidence"]["request"]["id"]: o for o in loop.outcomes()}
         assert by_request["R1"]["status"] == "fulfilled"
         rejected = by_request["R2"]
-        assert rejected["status"] == "escalated" and rejected["decisions"][-1]["chosen"] is None
+        assert rejected["status"] == "rejected" and rejected["decisions"][-1]["chosen"] is None
+        assert rejected["human"] is False  # an infeasible request is answered, not escalated
         assert "c1 denied: slice-feasibility: latency: site" in rejected["decisions"][-1]["reason"]
         assert all(r.startswith("latency: site") for r in rejected["analysis"]["risk"]["rejected"])
         assert len(rejected["analysis"]["risk"]["rejected"]) == 3  # S1, S2 and S3 exceed 4.1 ms
