@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from autonet.agents.messages import ActionStep, Analysis, Candidate, Incident
@@ -58,11 +59,17 @@ def guard_history(ctx: LoopContext) -> list[Any]:
     """The twin's applied actions as the frequency limiter counts them (undos left out)."""
     from autonet.knowledge.rules.situation import ActionRecord
 
-    return [
-        ActionRecord(time=r.at, action=r.kind, target=r.target)
-        for r in ctx.twin.actions
-        if r.kind != "undo"
-    ]
+    # only the frequency limiters' windows matter: walk back from the newest action until the
+    # longest window is passed (the log grows over a long run; this stays O(recent actions))
+    windows = [g.window for g in _guards(ctx) if getattr(g, "type", "") == "frequency_limiter"]
+    since = ctx.twin.now - max(windows, default=timedelta(0)) - ctx.twin.step_delta
+    recent = []
+    for r in reversed(ctx.twin.actions):
+        if r.at < since:
+            break
+        if r.kind != "undo":
+            recent.append(ActionRecord(time=r.at, action=r.kind, target=r.target))
+    return recent[::-1]
 
 
 def guard_denials(

@@ -22,10 +22,9 @@ from autonet.twin.admission import (
     Feasibility,
     assess_slice,
     best_effort_loads,
-    link_graph,
-    routes_to,
     sizing_capacity_dl,
 )
+from autonet.twin.admission_inputs import link_routes
 from autonet.twin.faults import active_fault_on, outage_cause, schedule_clear
 from autonet.twin.slices import SliceError, SliceSpec, SliceState
 
@@ -159,11 +158,11 @@ def _reroute(twin: Twin, _t: str, link: int, _p: dict[str, Any]) -> Changes:
             if link in _segment(sl.path_ptr, sl.path_idx, k):
                 dc = int(topo.upf_dc[sl.site_upf[k]])
                 wanted.setdefault(dc, set()).add(int(topo.site_router[s]))
-    G = link_graph(topo, st.link_up, avoid=(link,))
     found: dict[tuple[int, int], tuple[int, ...]] = {}
     for dc, routers in sorted(wanted.items()):
         order = sorted(routers)
-        for router, path in zip(order, routes_to(G, dc, order), strict=True):
+        paths = link_routes(topo, st.link_up, dc, order, avoid=(link,))
+        for router, path in zip(order, paths, strict=True):
             if path is None:
                 raise PlanError(
                     f"no path from router {topo.tnode_ids[router]!r} to data centre "

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from autonet.twin.admission_inputs import link_graph, routes_to, sizing_capacity_dl
+from autonet.twin.admission_inputs import link_graph, link_routes, routes_to, sizing_capacity_dl
 from autonet.twin.slices import (
     EDGE_UPF_BOUND_MS,
     RAN_LATENCY_MS,
@@ -106,11 +106,10 @@ def _candidates(
     topo: CompiledTopology, state: TwinState, spec: SliceSpec, sites: NDArray[np.int32]
 ) -> list[_Candidate]:
     if spec.slice_type == "URLLC" and spec.max_latency_ms <= EDGE_UPF_BOUND_MS:
-        G = link_graph(topo, state.link_up)
         routers = topo.site_router[sites].tolist()
         out = []
         for u in np.flatnonzero(topo.upf_tier == UPF_TIERS["edge"]).tolist():
-            paths = routes_to(G, int(topo.upf_dc[u]), routers)
+            paths = link_routes(topo, state.link_up, int(topo.upf_dc[u]), routers)
             out.append(_Candidate(np.full(len(sites), u, np.int32), paths, topo.upf_ids[u]))
         return out
     paths = [

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from autonet.twin.radio import RadioModel
 from autonet.twin.state import CompiledTopology, TwinState
 
-__all__ = ["link_graph", "routes_to", "sizing_capacity_dl"]
+__all__ = ["link_graph", "link_routes", "routes_to", "sizing_capacity_dl"]
 
 
 def sizing_capacity_dl(
@@ -101,3 +101,59 @@ def routes_to(G: nx.Graph, dst: int, srcs: Sequence[int]) -> list[list[int] | No
         hops = [int(G.edges[a, b]["link"]) for a, b in itertools.pairwise(nodes)]
         out.append(hops[::-1])
     return out
+
+
+def link_routes(
+    topo: CompiledTopology,
+    link_up: NDArray[np.bool_],
+    dst: int,
+    srcs: Sequence[int],
+    *,
+    avoid: Iterable[int] = (),
+) -> list[list[int] | None]:
+    """``routes_to(link_graph(topo, link_up, avoid=avoid), dst, srcs)`` on scipy's compiled
+    Dijkstra: the lowest-latency link paths from each of ``srcs`` to transport node ``dst``
+    (source end first; None when unreachable). Milliseconds instead of tens at 10k cells.
+
+    As in :func:`link_graph`, parallel links between two nodes count once (the last one).
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n = len(topo.tnode_ids)
+    use = np.asarray(link_up, dtype=np.bool_).copy()
+    skip = [int(i) for i in avoid]
+    if skip:
+        use[skip] = False
+    idx = np.flatnonzero(use)
+    u = topo.link_u[idx].astype(np.int64)
+    v = topo.link_v[idx].astype(np.int64)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    pair = lo * n + hi
+    _, last = np.unique(pair[::-1], return_index=True)  # the last link of each node pair
+    keep = np.sort(len(pair) - 1 - last)
+    idx, lo, hi = idx[keep], lo[keep], hi[keep]
+    weight = np.maximum(topo.link_latency_ms[idx].astype(np.float64), 1e-12)
+    graph = csr_matrix(
+        (np.concatenate([weight, weight]), (np.concatenate([lo, hi]), np.concatenate([hi, lo]))),
+        shape=(n, n),
+    )
+    _, pred = dijkstra(graph, directed=False, indices=int(dst), return_predecessors=True)
+    codes = lo * n + hi
+    order = np.argsort(codes)
+    codes, links = codes[order], idx[order]
+    # walk every source toward dst in lock step: one vectorised hop per round
+    node = np.asarray([int(s) for s in srcs], dtype=np.int64)
+    ok = (node == int(dst)) | (pred[node] >= 0) if len(node) else np.zeros(0, np.bool_)
+    hops: list[list[int]] = [[] for _ in range(len(node))]
+    live = np.flatnonzero(ok & (node != int(dst)))
+    while live.size:
+        here = node[live]
+        nxt = pred[here].astype(np.int64)
+        key = np.minimum(here, nxt) * n + np.maximum(here, nxt)
+        link = links[np.searchsorted(codes, key)]
+        for k, lk in zip(live.tolist(), link.tolist(), strict=True):
+            hops[k].append(int(lk))
+        node[live] = nxt
+        live = live[nxt != int(dst)]
+    return [h if good else None for h, good in zip(hops, ok.tolist(), strict=True)]

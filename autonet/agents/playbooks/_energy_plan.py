@@ -250,10 +250,11 @@ def make_plan(topo: CompiledTopology, inp: PlanInputs, cfg: PlanSettings) -> Ene
     lost = _lost_now(s)
     cand = np.flatnonzero(s.awake & inp.may_sleep & (inp.prb < cfg.sleep_prb))
     cost = {i: inp.users[i] * (1.0 - s.cover(i)) + s.harm[i] for i in cand.tolist()}
-    if inp.saving_kwh is None:
+    saving = inp.saving_kwh
+    if saving is None:
         order = sorted(cost, key=lambda i: (cost[i], i))
     else:  # best net value first: energy saved less the price of its users
-        order = sorted(cost, key=lambda i: (inp.price_kwh * cost[i] - inp.saving_kwh[i], i))
+        order = sorted(cost, key=lambda i: (inp.price_kwh * cost[i] - saving[i], i))
     limit = len(order) if cfg.max_cells is None else cfg.max_cells
     for i in order:
         if len(plan.sleep) >= limit:

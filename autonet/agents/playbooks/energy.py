@@ -185,7 +185,7 @@ class EnergyPlaybook:
         inputs = PlanInputs(users=users, prb=prb, asleep=st.cell_asleep.copy(), serving=serving,
                             may_sleep=may_sleep, slack=slack, steps=horizon,
                             may_wake=may_wake, harm=harm,
-                            saving_kwh=gain_w * twin.step_minutes / 60_000.0,
+                            saving_kwh=gain_w.astype(np.float64) * twin.step_minutes / 60_000,
                             price_kwh=cfg.user_step_kwh)  # fmt: skip
         plan = make_plan(topo, inputs, plan_cfg)
         facts = {

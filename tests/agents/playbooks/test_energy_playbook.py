@@ -9,6 +9,7 @@ import pytest
 from autonet.agents.messages import FULFILLED, NOT_FULFILLED
 from autonet.agents.playbook import LoopContext, Memory, Playbook
 from autonet.agents.playbooks import make_playbook
+from autonet.agents.playbooks._energy_kqi import throughput_drop
 from autonet.agents.playbooks._energy_plan import PlanInputs, PlanSettings, awake_cover, make_plan
 from autonet.agents.playbooks._energy_rule import ThresholdRule
 from autonet.agents.playbooks.energy import EnergyPlaybook, EnergySettings
@@ -16,7 +17,8 @@ from autonet.knowledge.memory import AuditLog, CaseStore, init_db
 from autonet.knowledge.rules import load_default_policies
 from autonet.platform.checkpoint import open_checkpointer
 from autonet.platform.loop import ClosedLoop
-from autonet.twin import TopologyBuilder, Twin, three_cell_topology
+from autonet.twin import TopologyBuilder, Twin, build_topology, three_cell_topology
+from autonet.twin.state import CompiledTopology
 
 DAY = 96
 
@@ -115,6 +117,8 @@ def test_bad_settings_are_rejected() -> None:
         EnergySettings(plan_every=0)
     with pytest.raises(ValueError, match="kqi_bound_pct"):
         EnergySettings(kqi_bound_pct=0.0)
+    with pytest.raises(ValueError, match="thp_weight"):
+        EnergySettings(thp_weight=-1.0)
 
 
 def test_no_incident_without_a_day_of_history() -> None:
@@ -284,3 +288,53 @@ def test_a_request_for_a_region_sleeps_only_cells_there() -> None:
         found = pb.perceive(ctx, [request])  # type: ignore[list-item]
         assert [c for i in found for c in i["evidence"]["sleep"]] == expected
         ctx.book.open.clear()
+
+
+# -- dual-layer twin: n78 capacity cells over n28 coverage cells ------------------------------
+
+
+def _dual_site_inputs(
+    harm: np.ndarray | None, slack: float = 1e9
+) -> tuple[CompiledTopology, PlanInputs]:
+    """One urban site: C1-C3 on n78 (8 users, 2 % PRB), C4-C6 on n28 under them (3, 3 %)."""
+    topo = Twin(build_topology(n_sites=1, seed=3, area_mix=(1, 0, 0), layers="dual")).compiled
+    n78 = np.array([b == "n78" for b in topo.cell_band])
+    saving_w = np.where(n78, 300.0 - 40.0, 130.0 - 75.0)  # AAU deep sleep, EARTH sleep
+    inputs = PlanInputs(
+        users=np.where(n78, 8.0, 3.0), prb=np.where(n78, 2.0, 3.0),
+        asleep=np.zeros(6, np.bool_), serving=np.ones(6, np.bool_),
+        may_sleep=np.ones(6, np.bool_), slack=slack, steps=5, harm=harm,
+        saving_kwh=saving_w * 0.25 / 1000.0, price_kwh=0.004,
+    )  # fmt: skip
+    return topo, inputs
+
+
+def test_planner_sleeps_capacity_cells_over_their_coverage_partners() -> None:
+    topo, inputs = _dual_site_inputs(harm=None)
+    plan = make_plan(topo, inputs, PlanSettings())
+    # each n78 cell is fully covered by its n28 partner (overlap 1.0) and saves 260 W against
+    # the n28 cell's 55 W: the three n78 cells sleep; then each n28 cell is covered only 0.3
+    # (its n78 partner asleep, 0.15 + 0.15 from its sister sectors) -> 70 % > 30 %: stays on
+    assert [topo.cell_ids[i] for i in plan.sleep] == ["S0001-C1", "S0001-C2", "S0001-C3"]
+    assert plan.lost_per_step == 0.0
+
+
+def test_planner_counts_throughput_harm_against_the_budget() -> None:
+    # 5 harmed user-steps per step per n78 sleep x 5 steps = 25 > a slack of 10: none sleeps
+    harm = np.array([5.0, 5.0, 5.0, 0.0, 0.0, 0.0])
+    topo, inputs = _dual_site_inputs(harm=harm, slack=10.0)
+    plan = make_plan(topo, inputs, PlanSettings())
+    assert not any(topo.cell_band[i] == "n78" for i in plan.sleep)
+    assert plan.harm_per_step == 0.0
+
+
+def test_throughput_drop_by_hand() -> None:
+    topo, inputs = _dual_site_inputs(harm=None)
+    awake = np.ones(6, np.bool_)
+    drop = throughput_drop(topo, inputs.prb, awake)
+    cap78, cap28 = float(topo.cell_capacity_dl_mbps[0]), float(topo.cell_capacity_dl_mbps[3])
+    r78, r28 = cap78 * 0.98, cap28 * 0.97  # capacity x (1 - utilisation)
+    # C1's users go 1.0 : 0.15 : 0.15 to C4, C2, C3
+    expect = 1.0 - (1.0 * r28 + 0.3 * r78) / 1.3 / r78
+    assert drop[0] == pytest.approx(expect, rel=1e-5)
+    assert drop[3] == 0.0  # C4's users gain throughput on n78: no harm (never negative)

@@ -31,6 +31,9 @@ def test_registered_with_its_metrics_and_plots() -> None:
         ({"kqi_bound_pct": "lots"}, "kqi_bound_pct"),
         ({"sleep_everything": True}, "no option 'sleep_everything'"),
         ({"rule": "smart"}, "option 'rule'"),
+        ({"layers": "triple"}, "option 'layers'"),
+        ({"thp_weight": -1}, "option 'thp_weight'"),
+        ({"thp_weight": "high"}, "option 'thp_weight'"),
     ],
 )
 def test_bad_options_are_rejected(options: dict, match: str) -> None:
@@ -92,7 +95,9 @@ def test_rules_baseline_runs_the_oran_threshold_rule(tmp_path) -> None:
 
 
 def test_rule_read_with_active_neighbours_keeps_an_awake_neighbour(tmp_path) -> None:
-    params = ScenarioParams(sites=6, days=0.25, seed=3, options={"rule": "active-neighbours"})
+    params = ScenarioParams(
+        sites=6, days=0.25, seed=3, options={"rule": "active-neighbours", "layers": "single"}
+    )
     rules = run_scenario("energy-saving", params, "rules", workdir=tmp_path)
     assert rules.metrics["energy_saved_pct"] > 0
     # not every cell sleeps: each sleeper keeps an awake neighbour
