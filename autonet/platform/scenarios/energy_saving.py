@@ -19,6 +19,9 @@ the layered RAN real networks switch capacity carriers off over (:mod:`autonet.t
 :mod:`autonet.twin.energy`); ``"single"`` is the one-layer twin of the other scenarios.
 Option ``thp_weight`` (default 1): how much a moved user's relative DL throughput drop costs
 in the agent's KQI budget (``EnergySettings.thp_weight``; 0 = only lost users count).
+Option ``change_window`` (default true): false drops the shipped ``energy-change-window``
+guard (sleeps only 22:00-06:00) for the agentic policy, an operator's choice explored in
+docs/bench/energy.md.
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ class EnergySaving(Scenario):
         "rule": "as-written",
         "layers": "dual",
         "thp_weight": 1.0,
+        "change_window": True,
     }
     default_days: ClassVar[float] = 7.0  # a week
 
@@ -106,28 +110,17 @@ class EnergySaving(Scenario):
                 f"scenario {self.name!r} option 'warmup_days' must be in [1.25, 28] days (the "
                 f"forecaster needs more than a day of always-on history), got {warm!r}"
             )
-        if opts["rule"] not in _RULE_VARIANTS:
-            raise ScenarioError(
-                f"scenario {self.name!r} option 'rule' must be one of {list(_RULE_VARIANTS)}, "
-                f"got {opts['rule']!r}"
-            )
-        if opts["layers"] not in _LAYERS:
-            raise ScenarioError(
-                f"scenario {self.name!r} option 'layers' must be one of {list(_LAYERS)}, "
-                f"got {opts['layers']!r}"
-            )
-        w = opts["thp_weight"]
-        if isinstance(w, bool) or not isinstance(w, int | float) or not 0.0 <= w <= 10.0:
-            raise ScenarioError(
-                f"scenario {self.name!r} option 'thp_weight' must be a number in [0, 10] (weight "
-                f"of a moved user's throughput drop in the agent's KQI budget), got {w!r}"
-            )
-        bound = opts["kqi_bound_pct"]
+        for key, accepted in (("rule", _RULE_VARIANTS), ("layers", _LAYERS)):
+            if opts[key] not in accepted:
+                raise ScenarioError(f"scenario {self.name!r} option {key!r} must be one of "
+                                    f"{list(accepted)}, got {opts[key]!r}")  # fmt: skip
+        w, bound = opts["thp_weight"], opts["kqi_bound_pct"]
+        if not np.isfinite(w) or not 0.0 <= w <= 10.0:
+            raise ScenarioError(f"scenario {self.name!r} option 'thp_weight' must be in [0, 10] "
+                                f"(a moved user's throughput drop), got {w!r}")  # fmt: skip
         if not np.isfinite(bound) or not 0.0 < bound <= 100.0:
-            raise ScenarioError(
-                f"scenario {self.name!r} option 'kqi_bound_pct' must be in (0, 100] %, "
-                f"got {bound!r}"
-            )
+            raise ScenarioError(f"scenario {self.name!r} option 'kqi_bound_pct' must be in "
+                                f"(0, 100] %, got {bound!r}")  # fmt: skip
 
     def run(
         self,
@@ -247,9 +240,19 @@ def _controller(
     from autonet.agents.playbooks.energy import EnergyPlaybook, EnergySettings
     from autonet.platform.loop import ClosedLoop
 
+    policies = None
+    if not opts["change_window"]:
+        from autonet.knowledge.rules import load_default_policies
+
+        shipped = load_default_policies()
+        kept = [g for g in shipped.guards if g.id != "energy-change-window"]
+        policies = shipped.model_copy(update={"guards": kept})
+        notes.append("agentic: the energy-change-window guard (sleep only 22:00-06:00) is off")
     playbook = EnergyPlaybook(
         EnergySettings(
-            kqi_bound_pct=float(opts["kqi_bound_pct"]), thp_weight=float(opts["thp_weight"])
+            kqi_bound_pct=float(opts["kqi_bound_pct"]),
+            thp_weight=float(opts["thp_weight"]),
+            policies=policies,
         )
     )
     loop = ClosedLoop(twin, [playbook], workdir=workdir, name="energy")

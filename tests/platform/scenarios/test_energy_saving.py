@@ -34,6 +34,7 @@ def test_registered_with_its_metrics_and_plots() -> None:
         ({"layers": "triple"}, "option 'layers'"),
         ({"thp_weight": -1}, "option 'thp_weight'"),
         ({"thp_weight": "high"}, "option 'thp_weight'"),
+        ({"change_window": "maybe"}, "change_window"),
     ],
 )
 def test_bad_options_are_rejected(options: dict, match: str) -> None:
