@@ -248,12 +248,15 @@ def apply_action(
     _write(twin, changes)
     record = ActionRecord(_next_id(twin), kind, target, values, twin.now, changes, key=key)
     twin.actions.append(record)
+    if key is not None:  # index for find_by_key: a resumed run looks every key up
+        twin.ledger.setdefault("action_keys", {})[key] = len(twin.actions) - 1
     return record
 
 
 def find_by_key(twin: Twin, key: str) -> ActionRecord | None:
-    """The action applied with idempotency ``key`` (latest first), or None."""
-    return next((r for r in reversed(twin.actions) if r.key == key), None)
+    """The action applied with idempotency ``key`` (the latest with it), or None."""
+    at = twin.ledger.get("action_keys", {}).get(key)
+    return None if at is None else twin.actions[at]
 
 
 def slice_feasibility(twin: Twin, name: str, **params: Any) -> Feasibility:

@@ -242,3 +242,15 @@ def test_provenance_delta_keeps_only_what_changed() -> None:
         "faults": [{"fault_id": "F1", "end": "t5"}, {"fault_id": "F3", "end": None}],
     }
     assert provenance_delta(full, None) == full
+
+
+def test_action_keys_follow_clones_independently() -> None:
+    twin = small_twin()
+    cells = twin.compiled.cell_ids
+    first = twin.apply("tilt", cells[0], key="k-1", delta_deg=1.0)
+    other = twin.clone()
+    assert other.action_by_key("k-1") is first  # history before the clone is shared
+    mine = other.apply("tilt", cells[1], key="k-2", delta_deg=1.0)
+    assert other.action_by_key("k-2") is mine
+    assert twin.action_by_key("k-2") is None  # the clone's later actions stay its own
+    assert len(twin.actions) == 1 and len(other.actions) == 2
