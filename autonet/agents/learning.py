@@ -36,6 +36,8 @@ def learn_incident(ctx: LoopContext, state: LoopState, iid: str) -> str:
             ok_n[1] += 1
     verdict_name = "verified" if verified else "failed"
     memory = ctx.memory
+    if memory is not None and memory.learned is not None:
+        memory.learned.put("priors", priors)  # learned state outlives the run and the process
     if memory is None or not ctx.settings.use_memory:
         return verdict_name
     from autonet.knowledge.memory import ActionSpec, NewCase

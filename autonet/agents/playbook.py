@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from autonet.knowledge.memory.audit import AuditLog
     from autonet.knowledge.memory.cases import CaseStore
+    from autonet.knowledge.memory.learned import LearnedStore
     from autonet.knowledge.memory.registry import ModelRegistry
     from autonet.knowledge.memory.signature import SymptomSignature
     from autonet.twin import Twin
@@ -40,12 +41,18 @@ __all__ = ["IncidentBook", "LoopContext", "LoopSettings", "Memory", "Playbook"]
 
 @dataclass
 class Memory:
-    """Long-term memory handles for one loop (one database)."""
+    """Long-term memory handles for one loop (one database).
+
+    Attributes:
+        learned: Where what the learning agent learned (the priors) is kept across runs and
+            processes; None keeps it in the run context only.
+    """
 
     engine: Engine
     cases: CaseStore
     audit: AuditLog
     registry: ModelRegistry | None = None
+    learned: LearnedStore | None = None
 
 
 @dataclass(frozen=True)

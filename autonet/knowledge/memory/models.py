@@ -27,23 +27,42 @@ __all__ = [
     "CASE_VERDICTS",
     "IMPORT_KINDS",
     "MODEL_STATUSES",
+    "REQUEST_STATUSES",
     "ActionRow",
     "AlarmEvent",
     "AuditEntry",
     "Base",
+    "CalendarEvent",
     "Case",
     "ImportBatch",
     "Intent",
     "KpiSample",
+    "LearnedState",
     "ModelVersion",
     "Outcome",
+    "RequestRecord",
+    "TICKET_STATUSES",
+    "Ticket",
     "TopologyEdge",
     "TopologyNode",
+    "WORK_ORDER_STATUSES",
+    "WorkOrder",
 ]
 
 CASE_VERDICTS: Final[tuple[str, ...]] = ("pending", "verified", "failed", "rolled_back")
 MODEL_STATUSES: Final[tuple[str, ...]] = ("candidate", "active", "retired")
 IMPORT_KINDS: Final[tuple[str, ...]] = ("topology", "kpis", "alarms")
+#: The front door's request lifecycle.
+REQUEST_STATUSES: Final[tuple[str, ...]] = (
+    "answered",
+    "needs_info",
+    "escalated",
+    "rejected",
+    "pending_approval",
+    "in_progress",
+    "done",
+    "failed",
+)
 
 # Deterministic constraint names, so that migrations can address them on every backend.
 NAMING_CONVENTION: Final[dict[str, str]] = {
@@ -269,3 +288,126 @@ class AlarmEvent(Base):
     severity: Mapped[str | None] = mapped_column(String(20))
     raised_at: Mapped[datetime] = mapped_column(index=True)
     cleared_at: Mapped[datetime | None] = mapped_column()
+
+
+class RequestRecord(Base):
+    """An operator's request through the front door: words or expression, decision, result.
+
+    ``status`` follows the lifecycle ``answered | needs_info | escalated | rejected |
+    pending_approval | in_progress | done | failed`` (see ``REQUEST_STATUSES``).
+    """
+
+    __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    expression: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    caller: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20))
+    actions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"items": [...]}
+    verdict: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    session_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    network_time: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LearnedState(Base):
+    """What the learning agent learned that must outlive a run: priors, guard history, ...
+
+    One JSON value per ``(scope, key)``: ``scope`` names the network session (or "global").
+    """
+
+    __tablename__ = "learned_state"
+
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+#: Ticket lifecycle (``autonet.knowledge.memory.tickets``).
+TICKET_STATUSES: Final[tuple[str, ...]] = ("open", "closed")
+#: Work-order lifecycle (``autonet.knowledge.memory.work_orders``).
+WORK_ORDER_STATUSES: Final[tuple[str, ...]] = ("open", "in_progress", "completed", "cancelled")
+
+
+class Ticket(Base):
+    """A trouble ticket about a network element: opened, updated, closed by people or the loop.
+
+    ``history`` is ``{"items": [{"at", "by", "what", ...}]}``, oldest first.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_status_target", "status", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(200))
+    priority: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    opened_by: Mapped[str] = mapped_column(String(120))
+    closed_by: Mapped[str | None] = mapped_column(String(120))
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    request_id: Mapped[str | None] = mapped_column(String(40))
+    history: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    network_time: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+
+class WorkOrder(Base):
+    """A field crew's job at a site, cell or link: why, how urgent, and what the crew found.
+
+    ``opened_at`` / ``started_at`` / ``due_at`` / ``completed_at`` are network (twin) times;
+    ``created_at`` / ``updated_at`` are wall-clock times of the record.
+    """
+
+    __tablename__ = "work_orders"
+    __table_args__ = (Index("ix_work_orders_status_target", "status", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(200))
+    target_kind: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_by: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(String(120), index=True)
+    findings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[datetime] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CalendarEvent(Base):
+    """A planned event in the operators' calendar: where, when, how big a crowd is expected.
+
+    ``cells`` is ``{"items": [cell ids]}`` (empty: the ``area`` names the place).
+    """
+
+    __tablename__ = "calendar_events"
+    __table_args__ = (Index("ix_calendar_events_start_end", "start", "end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str | None] = mapped_column(String(60), index=True)
+    cells: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    start: Mapped[datetime] = mapped_column()
+    end: Mapped[datetime] = mapped_column()
+    expected_attendance: Mapped[int | None] = mapped_column(Integer)
+    surge_factor: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(120), default="operator")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
