@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from autonet.agents.messages import FULFILLED, Request
+from autonet.agents.messages import FULFILLED
 from autonet.agents.playbooks._slice_spec import slice_name, spec_from_arguments
 from autonet.platform.scenarios._slice_book import Ledger, SliceRequest
 from autonet.twin import ActionError
@@ -125,45 +125,58 @@ class _Manual(_Driver):
 
 
 class _Agentic(_Driver):
-    """AgentGate -> ClosedLoop -> SlicePlaybook; activation = measured wall time."""
+    """The front door (AgentGate -> request record -> ClosedLoop -> SlicePlaybook); activation
+    is measured wall time."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        from autonet.agents.playbook import Memory
         from autonet.agents.playbooks.slicing import SlicePlaybook
+        from autonet.knowledge.memory import AuditLog, CaseStore, init_db
+        from autonet.knowledge.memory.requests import RequestStore
         from autonet.platform.loop import ClosedLoop
+        from autonet.platform.service import RequestService
 
         self.loop = ClosedLoop(self.twin, [SlicePlaybook()], workdir=self.workdir, name="slice")
+        # the request records and audit trail of the front door; the loop itself keeps no
+        # case memory in this scenario (as before: no similar-case retrieval)
+        engine = init_db(f"sqlite:///{self.workdir / 'requests.sqlite'}")
+        memory = Memory(engine=engine, cases=CaseStore(engine), audit=AuditLog(engine))
+        self.service = RequestService(
+            loop=self.loop, memory=memory, store=RequestStore(engine), capabilities={},
+            capability_context=lambda **_: None, gate=self.gate, session_id="slice-scenario",
+        )  # fmt: skip
         self.wall: dict[str, float] = {}  # request id -> wall seconds so far (while open)
         self.reqs: dict[str, SliceRequest] = {}
         self.by_incident: dict[str, str] = {}
+        self.by_record: dict[str, str] = {}  # request record id -> the scenario's request id
 
     def submit(self, req: SliceRequest) -> None:
-        took, route, _, problems = self.parse(req)
-        if route.agent != "slice_provisioner":
-            self.ledger.reject(req, problems)
+        t0 = time.perf_counter()
+        record = self.service.submit(req.text, caller="operator", role="operator")
+        took = time.perf_counter() - t0
+        if record.run_id is None:  # never reached the loop: routed elsewhere, or incomplete
+            what = record.decision.get("agent") or record.decision.get("action")
+            self.ledger.reject(req, [f"gate: routed to {what}: {record.reason}"])
             return
         self.reqs[req.rid] = req
         self.wall[req.rid] = took
-        self.loop.submit(
-            Request(
-                id=req.rid,
-                kind="slice",
-                agent=route.agent,
-                arguments=dict(route.arguments),
-                text=req.text,
-                submitted_at=self.twin.now.isoformat(),
-                actor="operator",
-            )
-        )
+        self.by_record[record.id] = req.rid
+        if self.service.last_tick is not None:
+            self._account(self.service.last_tick, 0.0)
 
     def after_step(self, step_s: float) -> None:
         t0 = time.perf_counter()
         report = self.loop.tick()
-        spent = step_s + time.perf_counter() - t0
+        self._account(report, step_s + time.perf_counter() - t0)
+
+    def _account(self, report: Any, spent: float) -> None:
         for rid in self.wall:
             self.wall[rid] += spent
         for inc in report.opened:
-            self.by_incident[inc["id"]] = inc["evidence"]["request"]["id"]
+            owner = self.by_record.get(inc["evidence"]["request"]["id"])
+            if owner is not None:
+                self.by_incident[inc["id"]] = owner
         for a in report.applied:
             owner = self.by_incident.get(a["key"].split("/")[1])
             if owner is not None and a["kind"] == "slice_admit":
@@ -179,6 +192,7 @@ class _Agentic(_Driver):
                 self.ledger.drop(self.reqs[rid])  # rolled back by the loop
         if report.escalated or report.rejected:
             self._rejections(set(report.escalated) | set(report.rejected))
+        self.service.sync()
 
     def _rejections(self, escalated: set[str]) -> None:
         for out in self.loop.outcomes():

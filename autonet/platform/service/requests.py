@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from autonet.agents.playbook import Memory
     from autonet.knowledge.memory.requests import RequestStore, StoredRequest
     from autonet.platform.gate import AgentGate, RouteDecision
-    from autonet.platform.loop import ClosedLoop
+    from autonet.platform.loop import ClosedLoop, TickReport
 
 __all__ = ["CHANGE_KINDS", "MAX_TEXT", "RequestService"]
 
@@ -109,6 +109,8 @@ class RequestService:
         self._gate = gate
         self.session_id = session_id
         self.threshold = confidence_threshold
+        #: What the loop's tick inside the last :meth:`submit` did (None before any change).
+        self.last_tick: TickReport | None = None
 
     # -- routing -------------------------------------------------------------------------------
     @property
@@ -282,7 +284,7 @@ class RequestService:
             if s["agent"] not in CHANGE_KINDS and s["agent"] not in self.capabilities:
                 raise BadInputError(f"no implementation of {s['agent']!r} in this platform")
         results: list[dict[str, Any]] = []
-        ctx = self._context(caller=caller, role=role, request_id=record.id)
+        ctx = self._context(caller=caller, role=role, text=record.text)
         for s in steps:
             if s["agent"] in CHANGE_KINDS:
                 continue
@@ -311,7 +313,7 @@ class RequestService:
             actor=f"{caller} ({role})",
         )  # fmt: skip
         self.loop.submit(req)
-        self.loop.tick()  # the run starts now, at the network's current time
+        self.last_tick = self.loop.tick()  # the run starts now, at the network's current time
         record = self.store.update(record.id, result={"steps": results, "loop_request": req["id"]})
         return self._sync_one(record, missing_is_failure=True)
 

@@ -140,7 +140,7 @@ def _memory(settings: Any, scope: str) -> Memory:
     from autonet.knowledge.memory import AuditLog, CaseStore, ModelRegistry, init_db
     from autonet.knowledge.memory.learned import LearnedStore
 
-    engine = init_db(settings.resolved_database_url())
+    engine = init_db(settings.resolved_database_url)
     return Memory(
         engine=engine,
         cases=CaseStore(engine),
@@ -328,9 +328,9 @@ class NetworkSession:
             from autonet.platform.capabilities import CAPABILITIES, CapabilityContext
             from autonet.platform.service.requests import RequestService
 
-            def context(*, caller: str, role: str, request_id: str) -> Any:
+            def context(*, caller: str, role: str, text: str = "") -> Any:
                 return CapabilityContext(loop=self.loop, memory=self.memory, actor=caller,
-                                         role=role)  # fmt: skip
+                                         role=role, text=text)  # fmt: skip
 
             self._service = RequestService(
                 loop=self.loop,
@@ -380,9 +380,13 @@ class NetworkSession:
         return report
 
     def _field_work(self) -> list[dict[str, Any]]:
+        """The field crew works its orders (a repaired fault clears on the network)."""
+        from autonet.knowledge.memory.work_orders import WorkOrderStore
         from autonet.platform.field import process_work_orders
 
-        return list(process_work_orders(self.twin, self.memory.engine, self.twin.now))
+        store = WorkOrderStore(self.memory.engine)
+        done = process_work_orders(self.twin, store, self.twin.now, seed=self.spec.seed)
+        return [w.as_dict() for w in done]
 
     # -- a test and demo tool ------------------------------------------------------------------
     def inject(self, spec: str, *, hours: float | None = None, role: str = "admin",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -12,14 +13,19 @@ if TYPE_CHECKING:
     from autonet.platform.loop import ClosedLoop
     from autonet.platform.service.session import NetworkSession
 
-__all__ = ["approval_view", "incident_view", "request_view", "session_status"]
+__all__ = ["alarm_id", "approval_view", "incident_view", "request_view", "session_status"]
 
 _ALARMS_SHOWN: Final = 200
 
 
+def alarm_id(a: Any) -> str:
+    """A stable public id of an alarm that does not carry the twin's fault id (ground truth)."""
+    return "ALM-" + hashlib.sha1(a.alarm_id.encode()).hexdigest()[:10].upper()
+
+
 def _alarm(a: Any) -> dict[str, Any]:
     # only what an operator's alarm list shows: the fault id and root flag are ground truth
-    return plain({"id": a.alarm_id, "type": a.alarm_type, "node": a.node,
+    return plain({"id": alarm_id(a), "type": a.alarm_type, "node": a.node,
                   "severity": a.severity, "raised_at": a.raised_at})  # fmt: skip
 
 
