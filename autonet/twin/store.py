@@ -142,6 +142,27 @@ class KpiStore:
         for name, kpis in (slices or {}).items():
             self.slice_rows.extend((when, name, k, float(v)) for k, v in kpis.items())
 
+    def replace_last(self, level: Level, updates: Mapping[tuple[str, str], float]) -> None:
+        """Replace values of the newest step with observed ones: ``(object, counter) -> value``.
+
+        The newest block is copied, changed and swapped in, so a clone that shares the old block
+        keeps what it saw (blocks are never mutated once written).
+
+        Raises:
+            ValueError: Nothing recorded yet.
+            KeyError: An unknown object or counter of ``level``.
+        """
+        if not self.times:
+            raise ValueError("no step recorded yet: nothing to replace")
+        names = self.counters(level)
+        index = {o: i for i, o in enumerate(self.ids[level])}
+        block = self.blocks[level][-1].copy()
+        for (obj, counter), value in updates.items():
+            if obj not in index or counter not in names:
+                raise KeyError(f"no {level} {obj!r} / counter {counter!r} in the store")
+            block[names.index(counter), index[obj]] = value
+        self.blocks[level][-1] = block
+
     def copy(self) -> KpiStore:
         """A store sharing this one's blocks (cheap; blocks are immutable by convention)."""
         out = KpiStore(self.ids["cell"], self.ids["link"], self.ids["upf"], self.cell_names)

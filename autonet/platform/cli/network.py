@@ -33,6 +33,9 @@ def print_report(report: dict[str, Any]) -> None:
     for v in report["verdicts"]:
         why = "; ".join(v.get("reasons") or [])[:100]
         console.print(f"  verified {v['incident_id']}: {v['status']} {why}")
+    for o in report.get("observed", []):
+        console.print(f"  replayed at {str(o['at'])[11:16]}: {o.get('alarms', 0)} alarm(s), "
+                      f"{o.get('kpis', 0)} KPI value(s)")  # fmt: skip
     for w in report["field_work"]:
         console.print(f"  field work {w.get('id')} on {w.get('target')}: {w.get('status')}")
     for iid in report["escalated"]:
@@ -56,6 +59,13 @@ def start(
         str | None, typer.Option(help="A real backbone (Topology Zoo / SNDlib name or file).")
     ] = None,
     layers: Annotated[str, typer.Option(help="Radio layers: single or dual.")] = "single",
+    source: Annotated[
+        str,
+        typer.Option(
+            help="twin (the twin is the network) or replay (imported alarms/KPIs replayed "
+            "onto the network's clock; see `autonet import`)."
+        ),
+    ] = "twin",
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace an existing session.")
     ] = False,
@@ -67,7 +77,9 @@ def start(
 
     if layers not in ("single", "dual"):
         fail(f"--layers must be single or dual, got {layers!r}", EXIT_USAGE)
-    spec = NetworkSpec(sites=sites, seed=seed, backbone=backbone, layers=layers)
+    if source not in ("twin", "replay"):
+        fail(f"--source must be twin or replay, got {source!r}", EXIT_USAGE)
+    spec = NetworkSpec(sites=sites, seed=seed, backbone=backbone, layers=layers, source=source)
     session = NetworkSession.start(state_dir, spec=spec, replace=replace)
     try:
         out = {"session": session.id, "state_dir": str(session.root), "clock": session.twin.now,

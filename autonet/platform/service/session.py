@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from autonet.errors import BadInputError, ConflictError, NotFoundError, RefusedError
+from autonet.platform.service.adapter import NetworkAdapter, ReplayAdapter, TwinAdapter
 
 if TYPE_CHECKING:
     from autonet.agents.playbook import Memory
@@ -69,6 +70,7 @@ class NetworkSpec:
     seed: int = 7
     backbone: str | None = None
     layers: str = "single"
+    source: str = "twin"  # "twin": the twin is the network; "replay": imported operator data
 
     def check(self) -> NetworkSpec:
         """Validate the fields; returns self."""
@@ -80,6 +82,8 @@ class NetworkSpec:
             raise BadInputError(f"seed must be a whole number >= 0, got {self.seed!r}")
         if self.layers not in ("single", "dual"):
             raise BadInputError(f"layers must be 'single' or 'dual', got {self.layers!r}")
+        if self.source not in ("twin", "replay"):
+            raise BadInputError(f"source must be 'twin' or 'replay', got {self.source!r}")
         return self
 
     def topology_kwargs(self) -> dict[str, Any]:
@@ -107,6 +111,7 @@ class AdvanceReport:
     waiting_approval: list[str] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     field_work: list[dict[str, Any]] = field(default_factory=list)
+    observed: list[dict[str, Any]] = field(default_factory=list)  # replayed operator data
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -158,14 +163,15 @@ class NetworkSession:
     """
 
     def __init__(self, root: Path, spec: NetworkSpec, session_id: str, generation: int,
-                 created_at: str, twin: Twin, loop: ClosedLoop, memory: Memory,
+                 created_at: str, adapter: NetworkAdapter, loop: ClosedLoop, memory: Memory,
                  settings: Any) -> None:  # fmt: skip
         self.root = root
         self.spec = spec
         self.id = session_id
         self.generation = generation
         self.created_at = created_at
-        self.twin = twin
+        self.adapter = adapter
+        self.twin = adapter.twin
         self.loop = loop
         self.memory = memory
         self.settings = settings
@@ -212,9 +218,16 @@ class NetworkSession:
             twin = _build_twin(spec)
             session_id = f"{LOOP_NAME}-{uuid.uuid4().hex[:12]}"
             memory = _memory(settings, session_id)
+            adapter: NetworkAdapter = TwinAdapter(twin)
+            if spec.source == "replay":
+                try:
+                    adapter = ReplayAdapter.from_memory(twin, memory.engine)
+                except BaseException:
+                    memory.engine.dispose()
+                    raise
             loop = _new_loop(root, twin, _playbooks(), memory, spec)
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            session = cls(root, spec, session_id, 0, now, twin, loop, memory, settings)
+            session = cls(root, spec, session_id, 0, now, adapter, loop, memory, settings)
             session._lock = lock
             session.memory.audit.record("autonet", "network.start", reason=json.dumps(asdict(spec)),
                                         target=session_id)  # fmt: skip
@@ -246,7 +259,8 @@ class NetworkSession:
             spec = NetworkSpec(**meta["spec"]).check()
             state = _read_state(root / meta["state"])
             memory = _memory(settings, meta["id"])
-            twin = state["twin"]
+            adapter = state["adapter"]
+            twin = adapter.twin
             loop = _new_loop(root, twin, state["playbooks"], memory, spec)
             loop.recover()
             loop.ctx.book = state["book"]
@@ -256,7 +270,7 @@ class NetworkSession:
             if priors is not None:  # the database is the source of truth for learned state
                 loop.ctx.models["priors"] = priors
             session = cls(root, spec, meta["id"], int(meta["generation"]), meta["created_at"],
-                          twin, loop, memory, settings)  # fmt: skip
+                          adapter, loop, memory, settings)  # fmt: skip
             session._lock = lock
             return session
         except BaseException:
@@ -267,7 +281,7 @@ class NetworkSession:
         """Write the state atomically (new pickle, then ``session.json`` replaced)."""
         gen = self.generation + 1
         state = {
-            "twin": self.twin,
+            "adapter": self.adapter,
             "playbooks": dict(self.loop.ctx.playbooks),
             "book": self.loop.ctx.book,
             "models": {k: v for k, v in self.loop.ctx.models.items() if k != "priors"},
@@ -362,7 +376,9 @@ class NetworkSession:
         steps = math.ceil(minutes / self.twin.step_minutes)
         report = AdvanceReport(start=self.twin.now, end=self.twin.now, steps=steps)
         for _ in range(steps):
-            self.twin.step()
+            fed = self.adapter.step()
+            if fed:
+                report.observed.append({"at": self.twin.now, **fed})
             report.field_work.extend(self._field_work())
             tick = self.loop.tick()
             report.opened.extend(dict(i) for i in tick.opened)
@@ -489,7 +505,7 @@ def _read_state(path: Path) -> dict[str, Any]:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
         raise BadInputError(f"the session state {path} is unreadable ({exc}): start anew with "
                             "`autonet network start --replace`") from None  # fmt: skip
-    if not isinstance(state, dict) or "twin" not in state:
+    if not isinstance(state, dict) or "adapter" not in state:
         raise BadInputError(f"{path} holds no network state")
     return state
 

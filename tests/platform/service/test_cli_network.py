@@ -43,6 +43,10 @@ def test_walk_through_fault_heal_ticket_and_status(home: Path) -> None:
     assert shown["id"] == req["id"]
     listed = _json(home, "intent", "list")
     assert [r["id"] for r in listed["data"]] == [req["id"]]
+    tickets = _json(home, "tickets", "list")
+    assert [t["target"] for t in tickets["data"]] == ["S0012"]
+    closed = _json(home, "tickets", "close", tickets["data"][0]["ticket_id"], "--by", "ana")
+    assert closed["status"] == "closed"
     people = _run(home, "network", "status").stdout
     assert "incidents" in people and CUT in people
 
@@ -54,6 +58,7 @@ def test_cli_errors_have_clear_messages_and_exit_codes(home: Path, tmp_path: Pat
     assert "--replace" in again.stderr
     bad = _run(home, "network", "advance", "--minutes", "-5", code=2)
     assert "minutes" in bad.stderr.lower()
+    _run(home, "tickets", "close", "TT-00042", "--by", "ana", code=4)
     unknown = _run(home, "intent", "show", "INT-0042", code=4)
     assert "INT-0042" in unknown.stderr
     nope = _run(home, "approvals", "decide", "net-00042", "--approve", "--by", "lead", code=4)
