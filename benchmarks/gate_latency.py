@@ -18,10 +18,10 @@ import numpy as np
 
 _COLD = (
     "import time; t = time.perf_counter();"
-    "from autonet.platform.gate.catalog import default_registry;"
+    "from autonet.platform.gate.catalog import benchmark_registry;"
     "from autonet.platform.gate.embedded import EmbeddedBackend;"
     "from autonet.platform.gate.router import AgentGate;"
-    "g = AgentGate(default_registry(), backend=EmbeddedBackend());"
+    "g = AgentGate(benchmark_registry(), backend=EmbeddedBackend());"
     "t1 = time.perf_counter(); g.route('show prb usage at S0012 for the last hour');"
     "print(t1 - t, time.perf_counter() - t1)"
 )
@@ -56,13 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
 
-    from autonet.platform.gate.catalog import default_registry
+    from autonet.platform.gate.catalog import benchmark_registry
     from autonet.platform.gate.dataset import load_split
     from autonet.platform.gate.embedded import EmbeddedBackend
     from autonet.platform.gate.router import AgentGate
 
     records = load_split(args.split)
-    gate = AgentGate(default_registry(), backend=EmbeddedBackend())
+    gate = AgentGate(benchmark_registry(), backend=EmbeddedBackend())
     for r in records[:50]:  # warm caches of compiled validators and card terms
         gate.route(r["query"] + " warm", role=r["role"], candidates=r["candidates"])
 

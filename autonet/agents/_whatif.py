@@ -1,4 +1,4 @@
-"""What-if scoring of candidates on twin clones, the rules' guards, and the learned priors."""
+"""What-if scoring of candidates on observed twin clones, the rules' guards, the learned priors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from autonet.agents.messages import ActionStep, Analysis, Candidate, Incident
+from autonet.agents.messages import ActionStep, Analysis, Candidate, Decision, Incident
 from autonet.agents.playbook import LoopContext
 from autonet.agents.trace import plain
 
@@ -20,6 +20,7 @@ __all__ = [
     "prior_key",
     "prior_rate",
     "score_candidates",
+    "whatif_basis",
 ]
 
 
@@ -116,18 +117,68 @@ def _apply_all(twin: Twin, actions: Sequence[ActionStep]) -> str | None:
     return None
 
 
+def _restart_failed(previous: Sequence[Decision], node: str) -> bool:
+    """True when an earlier attempt chose a restart of ``node`` (it failed verification or
+    did not apply: the loop's evidence that the outage is not a software fault)."""
+    return any(
+        a["kind"] == "restart" and a["target"] == node
+        for d in previous
+        if (c := d.get("chosen")) is not None
+        for a in c["actions"]
+    )
+
+
+def whatif_basis(
+    ctx: LoopContext,
+    incident: Incident,
+    analysis: Analysis,
+    previous: Sequence[Decision] = (),
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """What a what-if clone may know of this incident: hypotheses and expected events.
+
+    The playbook's ``whatif_basis(ctx, incident, analysis)`` when it has one (e.g. the
+    congestion playbook's event calendar); else the analysis's top hypothesis and no event. An
+    outage whose restart an earlier attempt already chose is hypothesised as hardware.
+    """
+    playbook = ctx.playbooks[incident["kind"]]
+    own = getattr(playbook, "whatif_basis", None)
+    if callable(own):
+        hyps, events = own(ctx, incident, analysis)
+    else:
+        hyps, events = list((analysis.get("hypotheses") or [])[:1]), []
+    out = []
+    for h in hyps:
+        h = {"node": h["node"], "fault_type": h["fault_type"]}
+        if h["fault_type"] == "cell_outage" and _restart_failed(previous, h["node"]):
+            h["cause"] = "hardware"
+        out.append(h)
+    return out, list(events)
+
+
 def score_candidates(
-    ctx: LoopContext, incident: Incident, analysis: Analysis, candidates: list[Candidate]
+    ctx: LoopContext,
+    incident: Incident,
+    analysis: Analysis,
+    candidates: list[Candidate],
+    previous: Sequence[Decision] = (),
 ) -> None:
-    """Score every candidate not yet rejected on a clone (in place): ``score``, ``predicted``,
-    or ``error`` when the twin rejects one of its actions. One baseline clone is shared; a
-    candidate without actions (e.g. wait for field repair) is scored on the baseline itself."""
+    """Score every candidate not yet rejected on a what-if clone (in place): ``score``,
+    ``predicted``, or ``error`` when the twin rejects one of its actions. One baseline clone is
+    shared; a candidate without actions (e.g. wait for field repair) is scored on the baseline
+    itself.
+
+    Every clone is :meth:`Twin.whatif_clone`: the network as observed plus the hypotheses and
+    expected events of :func:`whatif_basis`, never the injected faults, repair times or real
+    traffic events (``previous``: the earlier attempts' decisions, the loop's evidence).
+    """
     playbook = ctx.playbooks[incident["kind"]]
     todo = [c for c in candidates if not c.get("denials") and not c.get("error")]
     if not todo:
         return
     steps = int(playbook.whatif_steps)
-    baseline = ctx.twin.clone()
+    hyps, events = whatif_basis(ctx, incident, analysis, previous)
+    observed = ctx.twin.whatif_clone(hyps, events)
+    baseline = observed.clone()
     baseline.run(steps)
     for cand in todo:
         if not cand["actions"]:
@@ -135,7 +186,7 @@ def score_candidates(
             cand["score"] = float(score)
             cand["predicted"] = {str(k): float(v) for k, v in predicted.items()}
             continue
-        after = ctx.twin.clone()
+        after = observed.clone()
         error = _apply_all(after, cand["actions"])
         if error is not None:
             cand["error"] = error

@@ -78,7 +78,7 @@ def decide(
         if denials:
             cand["denials"] = denials
     if ctx.settings.use_whatif:
-        score_candidates(ctx, incident, analysis, candidates)
+        score_candidates(ctx, incident, analysis, candidates, previous)
     allowed = [
         (i, c)
         for i, c in enumerate(candidates)

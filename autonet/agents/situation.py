@@ -99,14 +99,14 @@ def _recent_kpis(twin: Twin, steps: int, counters: Sequence[str] | None) -> pd.D
     if n == 0:
         return None
     topo = twin.compiled
-    level_ids = {"cell": topo.cell_ids, "link": topo.link_ids, "upf": topo.upf_ids}
+    ids_of = {"cell": topo.cell_ids, "link": topo.link_ids, "upf": topo.upf_ids}
     parts: list[tuple[Level, list[int], list[str], list[str]]] = []  # rows, names, ids
     levels: tuple[Level, ...] = ("cell", "link", "upf")
     for level in levels:
         names = twin.kpi_counters(level)
         rows = [i for i, c in enumerate(names) if counters is None or c in counters]
-        if rows and len(level_ids[level]):
-            parts.append((level, rows, [names[i] for i in rows], list(level_ids[level])))
+        if rows and len(ids_of[level]):
+            parts.append((level, rows, [names[i] for i in rows], list(ids_of[level])))
     if not parts:
         return None
     columns = [c for _, _, names, _ in parts for c in names]

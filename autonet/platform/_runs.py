@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from autonet.errors import ConflictError
 from autonet.platform.checkpoint import CheckpointError
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ OUTCOME_STATUS = {
 }
 
 
-class LoopError(RuntimeError):
+class LoopError(ConflictError, RuntimeError):
     """A request the loop cannot honour (unknown run, no pending approval, bad request)."""
 
 

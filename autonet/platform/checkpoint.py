@@ -8,13 +8,15 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from autonet.errors import BadInputError
+
 __all__ = ["CheckpointError", "close_checkpointer", "default_checkpoint_path", "open_checkpointer",
-           "thread_ids"]  # fmt: skip
+           "prune_thread", "thread_ids"]  # fmt: skip
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(BadInputError, RuntimeError):
     """The checkpoint store cannot be opened or read (names the file or URL and why)."""
 
 
@@ -133,3 +135,32 @@ def thread_ids(saver: Any, prefix: str = "") -> list[str]:
     except sqlite3.DatabaseError as exc:
         raise CheckpointError(f"checkpoint store unreadable: {exc}") from None
     return sorted(str(r) for r in rows if str(r).startswith(prefix))
+
+
+def prune_thread(saver: Any, thread_id: str) -> None:
+    """Keep only the latest checkpoint (per namespace) of a finished thread, and its writes.
+
+    A finished run's state (its trace, incidents, provenance) is all in its latest checkpoint;
+    the earlier ones only grow the store (hundreds of MB over a week-long scenario). The loop's
+    graph uses no ``DeltaChannel``, so the latest checkpoint is self-contained. Savers without
+    a pruning operation are left as they are.
+    """
+    conn = getattr(saver, "conn", None)
+    if isinstance(conn, sqlite3.Connection) and hasattr(saver, "cursor"):
+        latest = (
+            "(checkpoint_ns, checkpoint_id) IN (SELECT checkpoint_ns, max(checkpoint_id) "
+            "FROM checkpoints WHERE thread_id = ? GROUP BY checkpoint_ns)"
+        )
+        with saver.cursor() as cur:
+            cur.execute(
+                f"DELETE FROM writes WHERE thread_id = ? AND NOT {latest}", (thread_id, thread_id)
+            )
+            cur.execute(
+                f"DELETE FROM checkpoints WHERE thread_id = ? AND NOT {latest}",
+                (thread_id, thread_id),
+            )
+        return
+    try:
+        saver.prune([thread_id], strategy="keep_latest")
+    except NotImplementedError:
+        return

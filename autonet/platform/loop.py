@@ -29,6 +29,7 @@ from autonet.platform.checkpoint import (
     close_checkpointer,
     default_checkpoint_path,
     open_checkpointer,
+    prune_thread,
     thread_ids,
 )
 from autonet.platform.graph import build_graph, check_settings
@@ -66,7 +67,7 @@ def _playbook_map(playbooks: Sequence[Playbook] | Mapping[str, Playbook]) -> dic
 
 
 class ClosedLoop:
-    """The closed loop on a live twin (see ``/work/briefs/CONTRACTS.md`` section 1).
+    """The closed loop on a live twin (see ``docs/closed-loop.md``).
 
     Args:
         twin: The live network.
@@ -201,6 +202,8 @@ class ClosedLoop:
         view = run_view(snapshot(self.graph, run_id))
         self._runs[run_id] = view
         view.report_into(before, report)
+        if view.phase == "done" and (before is None or before.phase != "done"):
+            prune_thread(self.saver, run_id)  # its latest checkpoint holds all it recorded
 
     def _close_over(self) -> None:
         """Free the keys of closed incidents whose situation has ended."""
@@ -240,7 +243,8 @@ class ClosedLoop:
 
     # -- reading -------------------------------------------------------------------------------
     def outcomes(self) -> list[dict[str, Any]]:
-        """One dict per incident ever opened (CONTRACTS.md section 1)."""
+        """One dict per incident ever opened: incident, run, analysis, decisions, executions,
+        verdicts, status and times (``RunView.outcome``)."""
         return [self._runs[run].outcome(iid) for iid, run in self._incident_run.items()]
 
     def trace(self, run_id: str) -> list[TraceEntry]:

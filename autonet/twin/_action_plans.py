@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from autonet.errors import BadInputError
 from autonet.twin.admission import (
     Feasibility,
     assess_slice,
@@ -52,7 +53,7 @@ Changes = list[tuple[str, Any, Any, Any]]
 Planner = Callable[["Twin", str, Any, dict[str, Any]], Changes]
 
 
-class PlanError(ValueError):
+class PlanError(BadInputError):
     """The action is valid in form but cannot be done in the current state."""
 
     def __init__(self, message: str, reasons: tuple[str, ...] = ()) -> None:
@@ -161,8 +162,8 @@ def _reroute(twin: Twin, _t: str, link: int, _p: dict[str, Any]) -> Changes:
     found: dict[tuple[int, int], tuple[int, ...]] = {}
     for dc, routers in sorted(wanted.items()):
         order = sorted(routers)
-        paths = link_routes(topo, st.link_up, dc, order, avoid=(link,))
-        for router, path in zip(order, paths, strict=True):
+        routes = link_routes(topo, st.link_up, dc, order, avoid=(link,))
+        for router, path in zip(order, routes, strict=True):
             if path is None:
                 raise PlanError(
                     f"no path from router {topo.tnode_ids[router]!r} to data centre "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autonet.errors import BadInputError
 from autonet.twin._action_plans import (
     PLANNERS,
     PlanError,
@@ -50,7 +51,7 @@ __all__ = [
 Change = tuple[str, int | str, Any, Any]
 
 
-class ActionError(ValueError):
+class ActionError(BadInputError):
     """A rejected action or undo; nothing was changed. The message names what and why."""
 
     def __init__(self, message: str, *, reasons: tuple[str, ...] = ()) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +26,7 @@ from autonet.twin.traffic import TrafficEvent, TrafficModel
 
 if TYPE_CHECKING:
     from autonet.twin.actions import ActionRecord
+    from autonet.twin.observed import ExpectedEvent
 
 __all__ = ["Twin"]
 
@@ -261,6 +262,27 @@ class Twin:
             return list(times)
         return list(times[len(times) - last :]) if last > 0 else []
 
+    def observe_kpis(self, updates: Mapping[tuple[str, str], float]) -> None:
+        """Overwrite the newest recorded step with observed values ``(object, counter) ->
+        value`` (cells, links or UPFs, by the object's id): how replayed operator data enters
+        what the loop perceives.
+
+        Raises:
+            ValueError: Nothing recorded yet.
+            KeyError: An unknown object or counter.
+        """
+        topo = self.compiled
+        by_level: dict[str, dict[tuple[str, str], float]] = {}
+        for (obj, counter), value in updates.items():
+            level = ("cell" if obj in topo.cell_index else "link" if obj in topo.link_index
+                     else "upf" if obj in topo.upf_index else None)  # fmt: skip
+            if level is None:
+                raise KeyError(f"no cell, link or UPF {obj!r} in this network")
+            by_level.setdefault(level, {})[(obj, counter)] = float(value)
+        for level, values in by_level.items():
+            self._store.replace_last(level, values)  # type: ignore[arg-type]
+        self._cache = self._cache.fresh()
+
     def active_alarms(self) -> list[Alarm]:
         """Alarms raised at or before ``now`` and not cleared by then."""
         now = self.now
@@ -286,6 +308,17 @@ class Twin:
         other._clear_at = dict(self._clear_at)
         other._store = self._store.copy()
         return other
+
+    def whatif_clone(
+        self,
+        hypotheses: Iterable[Mapping[str, Any]] = (),
+        events: Iterable[ExpectedEvent] = (),
+    ) -> Twin:
+        """A what-if clone of what the loop observed plus ``hypotheses`` and known ``events``,
+        never the ground truth (see :func:`autonet.twin.observed.observed_clone`)."""
+        from autonet.twin.observed import observed_clone
+
+        return observed_clone(self, hypotheses, events)
 
     # -- change: events, faults, actions -------------------------------------------------------
     def add_event(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from autonet.errors import BadInputError
 from autonet.twin.events import Severity
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ STACKABLE: Final[frozenset[str]] = frozenset({"link_congestion", "interference",
 NEIGHBOUR_ALARM_OVERLAP: Final[float] = 0.1  # neighbours taking at least this share alarm
 
 
-class FaultError(ValueError):
+class FaultError(BadInputError):
     """A fault request is invalid (type, target or parameter); nothing was changed."""
 
 

@@ -73,6 +73,8 @@ def outage_cause(twin: Twin, fault_id: str) -> str:
 
     Deterministic per twin seed and fault number (a draw of ``twin.rng(fault number, 4)``):
     ``SOFTWARE_OUTAGE_SHARE`` of the outages are software faults a remote restart clears.
+    In a what-if clone (:func:`autonet.twin.observed.observed_clone`) the fault is a
+    hypothesis and its cause is the hypothesised one, never drawn.
 
     Raises:
         FaultError: ``fault_id`` is unknown or not a cell outage.
@@ -81,6 +83,8 @@ def outage_cause(twin: Twin, fault_id: str) -> str:
     if entry is None or entry["type"] != "cell_outage":
         what = "unknown" if entry is None else f"a {entry['type']}"
         raise FaultError(f"fault {fault_id!r} is {what}, not a cell outage")
+    if "cause" in entry:  # a what-if clone's hypothesis (see autonet.twin.observed)
+        return str(entry["cause"])
     draw = float(twin.rng(entry["seq"], 4).random())
     return "software" if draw < SOFTWARE_OUTAGE_SHARE else "hardware"
 

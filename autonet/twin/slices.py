@@ -35,6 +35,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from autonet.errors import BadInputError
 from autonet.twin.state import CompiledTopology, TwinState
 
 __all__ = [
@@ -68,7 +69,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TOL: Final[float] = 1e-6  # ms of slack for float32 link latencies
 
 
-class SliceError(ValueError):
+class SliceError(BadInputError):
     """A slice spec or request is invalid; the message names the slice and the field."""
 
 

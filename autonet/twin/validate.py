@@ -9,12 +9,13 @@ from typing import Any, Final
 
 import networkx as nx
 
+from autonet.errors import BadInputError
 from autonet.twin.schema import AREA_TYPES, NODE_KINDS, RELATIONS
 
 __all__ = ["TopologyError", "upf_reachability", "validate_backbone", "validate_topology"]
 
 
-class TopologyError(ValueError):
+class TopologyError(BadInputError):
     """A topology graph breaks the schema; the message names the node/edge and attribute."""
 
 

@@ -1,4 +1,4 @@
-"""ClosedLoop: the contract of CONTRACTS.md section 1, approvals, requests, memory and audit."""
+"""ClosedLoop: its outcomes and trace contract, approvals, requests, memory and audit."""
 
 from __future__ import annotations
 

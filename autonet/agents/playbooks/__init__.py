@@ -1,4 +1,5 @@
-"""The playbooks of the four scenarios, in an explicit registry (kind -> factory)."""
+"""The playbooks of the four scenarios and of operator changes, in an explicit registry
+(kind -> factory)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,18 @@ def _energy() -> Playbook:
     return EnergyPlaybook()
 
 
+def _change() -> Playbook:
+    from autonet.agents.playbooks.change import ChangePlaybook
+
+    return ChangePlaybook()
+
+
 _FACTORIES: Final[dict[str, Callable[[], Playbook]]] = {
     "fault": _fault,
     "congestion": _congestion,
     "slice": _slice,
     "energy": _energy,
+    "change": _change,
 }
 PLAYBOOK_KINDS: Final = tuple(_FACTORIES)
 
@@ -55,5 +63,5 @@ def make_playbook(kind: str) -> Playbook:
 
 
 def default_playbooks(kinds: Iterable[str] = PLAYBOOK_KINDS) -> dict[str, Playbook]:
-    """Playbooks by kind (all four by default)."""
+    """Playbooks by kind (all by default)."""
     return {k: make_playbook(k) for k in kinds}

@@ -211,7 +211,12 @@ def event_from_request(twin: Twin, req: Request) -> PlannedEvent:
 
 
 def release_incidents(
-    ctx: LoopContext, fc: DemandForecast, lookahead: int, release_util: float
+    ctx: LoopContext,
+    fc: DemandForecast,
+    lookahead: int,
+    release_util: float,
+    *,
+    calendar: Sequence[PlannedEvent] = (),
 ) -> list[Incident]:
     """Release incidents for situations handled earlier (``ctx.models[BOOSTED]``) that are
     over, whose forecast fits the planned capacity for ``lookahead`` steps, whose extra
@@ -239,7 +244,7 @@ def release_incidents(
             del boosted[iid]
             continue
         steps = release_steps(twin, live)
-        if steps is None or not _safe_release(twin, entry, steps, lookahead):
+        if steps is None or not _safe_release(twin, entry, steps, lookahead, calendar):
             continue
         out.append({
             "id": book.next_id(), "kind": "congestion", "key": key,
@@ -268,13 +273,21 @@ def rejected_request(ctx: LoopContext, req: Request, error: str) -> Incident:
     }
 
 
-def _safe_release(twin: Twin, entry: dict[str, Any], steps: list[Any], lookahead: int) -> bool:
-    """True when undoing ``steps`` on a clone adds no congested cell-step (checked hourly)."""
+def _safe_release(
+    twin: Twin,
+    entry: dict[str, Any],
+    steps: list[Any],
+    lookahead: int,
+    calendar: Sequence[PlannedEvent] = (),
+) -> bool:
+    """True when undoing ``steps`` on a what-if clone (the network as observed, the calendar's
+    expected surges) adds no congested cell-step (checked hourly)."""
     last = entry.get("checked")
     if last and twin.now - datetime.fromisoformat(last) < timedelta(hours=1):
         return False
     entry["checked"] = twin.now.isoformat()
-    base, after = twin.clone(), twin.clone()
+    base = twin.whatif_clone((), calendar)
+    after = base.clone()
     for step in steps:
         after.undo(step["target"])
     base.run(lookahead)

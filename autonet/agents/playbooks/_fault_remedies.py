@@ -21,11 +21,12 @@ just above zero only for causes that need a repair crew, so it is chosen when no
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from autonet.agents.messages import ActionStep, Candidate
+from autonet.agents.messages import ActionStep, Analysis, Candidate, Incident
 from autonet.agents.playbooks._fault_impact import kpi_tail
 from autonet.agents.situation import operation_step, situation_from_twin
 from autonet.knowledge.rules import PolicyMatcher, PolicySet, load_default_policies
@@ -40,6 +41,7 @@ __all__ = [
     "FIELD_REPAIR",
     "FIELD_REPAIR_ID",
     "fault_policies",
+    "hand_to_field",
     "memory_candidates",
     "rule_candidates",
     "type_candidates",
@@ -105,6 +107,40 @@ def _field_repair(node: str, fault_type: str) -> Candidate:
     cand = _cand([], f"hand the {fault_type} on {node} to field repair (compensation as is)")
     cand["id"] = FIELD_REPAIR_ID
     return cand
+
+
+def hand_to_field(
+    ctx: LoopContext, incident: Incident, analysis: Analysis, chosen: Candidate | None
+) -> str | None:
+    """Raise a work order for the field crew when the chosen remedy is the field-repair
+    hand-over and the loop has a memory; once per incident. Returns the order's id, or None.
+
+    The order is for the first hypothesised root (of the top two) that needs a crew: the
+    one the hand-over candidate was made for.
+    """
+    if ctx.memory is None or chosen is None or chosen.get("id") != FIELD_REPAIR_ID:
+        return None
+    from autonet.knowledge.memory.work_orders import WorkOrderStore
+
+    root = next((h for h in analysis["hypotheses"][:2] if h["fault_type"] in FIELD_REPAIR), None)
+    topo = ctx.twin.compiled
+    kinds = (("cell", topo.cell_index), ("site", topo.site_index), ("link", topo.link_index))
+    kind = next((k for k, index in kinds if root is not None and root["node"] in index), None)
+    if root is None or kind is None:
+        return None
+    store = WorkOrderStore(ctx.memory.engine)
+    source = f"incident:{incident['id']}"
+    known = store.list(source=source, limit=1) or store.active_for(root["node"])
+    if known:
+        return known[0].work_order_id
+    now = ctx.twin.now if ctx.twin.now.tzinfo else ctx.twin.now.replace(tzinfo=UTC)
+    urgent = root["fault_type"] in ("site_power_failure", "fibre_cut")  # many users behind it
+    order = store.create(
+        root["node"], kind, priority="P1" if urgent else "P2", by=ctx.actor, opened_at=now,
+        reason=f"{root['fault_type']} on {root['node']} needs field repair (incident "
+               f"{incident['id']}; compensation in place)", source=source,
+    )  # fmt: skip
+    return order.work_order_id
 
 
 def type_candidates(twin: Twin, node: str, fault_type: str) -> list[Candidate]:

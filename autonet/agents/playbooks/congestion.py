@@ -4,7 +4,8 @@ Perception forecasts every cell's demand (seasonal history scaled by the event c
 opens an incident ``lead_steps`` before predicted congestion (or at once for congestion seen
 now). Candidates add capacity across RAN (PRB boosts: a second carrier; offload to neighbours
 outside the hotspot; downtilt), transport (link capacity, reroute) and core (UPF scale-out), plus
-the rules' and past cases' remedies; each is scored by a what-if with the same surge on a clone.
+the rules' and past cases' remedies; each is scored by a what-if on an observed clone with the
+calendar's expected surge (never the real one).
 Verification checks congestion at the event against the what-if's prediction; once the situation
 is over and the forecast fits the planned capacity, a release incident undoes the extra capacity.
 """
@@ -31,6 +32,7 @@ from autonet.agents.playbook import LoopContext
 from autonet.agents.playbooks import _congestion_candidates as cands
 from autonet.agents.playbooks import _congestion_score as scoring
 from autonet.agents.playbooks._congestion_actions import release_steps
+from autonet.agents.playbooks._congestion_calendar import stored_events
 from autonet.agents.playbooks._congestion_forecast import (
     DemandForecast,
     PlannedEvent,
@@ -113,6 +115,7 @@ class CongestionPlaybook:
             if not isinstance(ev, PlannedEvent):
                 raise TypeError(f"calendar: expected PlannedEvent items, got {type(ev).__name__}")
         self.calendar = list(calendar)
+        self._stored: frozenset[str] = frozenset()  # names of the events read from the memory
         self.lead_steps = lead_steps
         self.threshold = float(threshold)
         self.site_threshold = float(site_threshold)
@@ -146,9 +149,22 @@ class CongestionPlaybook:
         lead = self.lead_steps * twin.step_delta
         return [ev for ev in self.calendar if ev.first - lead <= now < ev.last]
 
+    def read_calendar(self, ctx: LoopContext) -> None:
+        """Merge the operators' calendar in the memory (when the loop has one) into
+        ``calendar``; a changed calendar drops the cached forecast."""
+        if ctx.memory is None:
+            return
+        stored = stored_events(ctx.twin, ctx.memory.engine)
+        names = frozenset(ev.name for ev in stored)
+        own = [ev for ev in self.calendar if ev.name not in self._stored]
+        if names != self._stored:
+            ctx.models.pop(_FC, None)
+        self.calendar, self._stored = own + stored, names
+
     def perceive(self, ctx: LoopContext, requests: Sequence[Request]) -> list[Incident]:
         """Incidents for predicted/observed congestion and for capacity that can be released."""
         twin, book = ctx.twin, ctx.book
+        self.read_calendar(ctx)
         out: list[Incident] = []
         for req in requests:
             if req.get("kind") != self.kind:
@@ -189,7 +205,9 @@ class CongestionPlaybook:
             out.append(incident(twin, iid=book.next_id(), key=key, cells=cells, fc=fc,
                                 capacity=look.capacity, until=until,
                                 threshold=self.site_threshold, observed=observed))  # fmt: skip
-        out.extend(release_incidents(ctx, fc, self.whatif_steps, self.release_util))
+        out.extend(
+            release_incidents(ctx, fc, self.whatif_steps, self.release_util, calendar=self.calendar)
+        )
         return out
 
     def is_over(self, ctx: LoopContext, key: str) -> bool:
@@ -233,6 +251,12 @@ class CongestionPlaybook:
         fc = self.forecast(ctx)
         rows = window_until(fc, ctx.twin.now, datetime.fromisoformat(ev["until"]))
         return cands.remedies(ctx, incident, analysis, fc, rows, self.threshold, self.target_util)
+
+    def whatif_basis(
+        self, ctx: LoopContext, incident: Incident, analysis: Analysis
+    ) -> tuple[list[dict[str, Any]], list[PlannedEvent]]:
+        """What the what-if clone assumes: no fault, the operators' calendar (expected surges)."""
+        return [], list(self.calendar)
 
     def score(
         self,

@@ -91,6 +91,17 @@ class EnergyPlaybook:
             ctx.models["energy"] = memo
         return memo
 
+    def explain_no_action(self, ctx: LoopContext, request: Request) -> str:
+        """Why an energy request opened no incident now (for the requester)."""
+        have = len(ctx.twin.kpi_times())
+        need = self.settings.history_steps
+        if self.memo(ctx) is None:
+            hours = need * ctx.twin.step_minutes / 60
+            return (f"energy saving plans from at least {need} steps ({hours:g} h) of traffic "
+                    f"history and the network has {have}: ask again later")  # fmt: skip
+        return ("nothing to sleep or wake now: no cell is quiet enough over the forecast within "
+                "the coverage, capacity and KQI budget")  # fmt: skip
+
     def perceive(self, ctx: LoopContext, requests: Sequence[Request]) -> list[Incident]:
         twin, cfg = ctx.twin, self.settings
         asked = [r for r in requests if r.get("kind") == self.kind]

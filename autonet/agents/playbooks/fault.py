@@ -36,6 +36,7 @@ from autonet.agents.playbooks._fault_impact import SLA_THP_MBPS, area_cells
 from autonet.agents.playbooks._fault_remedies import (
     FIELD_REPAIR,
     FIELD_REPAIR_ID,
+    hand_to_field,
     memory_candidates,
     rule_candidates,
     type_candidates,
@@ -221,6 +222,14 @@ class FaultPlaybook:
             unique.append(cand)
         return unique
 
+    def whatif_basis(
+        self, ctx: LoopContext, incident: Incident, analysis: Analysis
+    ) -> tuple[list[Hypothesis], list[Any]]:
+        """What the what-if clone assumes: the hypotheses the candidates were built for (the
+        top one, two when the ranking is unsure); no traffic event."""
+        sure = float(analysis["risk"].get("confidence", 0.0)) >= 0.8
+        return list(analysis["hypotheses"][: 1 if sure else 2]), []
+
     def score(
         self,
         ctx: LoopContext,
@@ -271,6 +280,7 @@ class FaultPlaybook:
         execution: Execution,
     ) -> Verdict:
         """TS 28.312 fulfilment of "user impact in the area back within SLA"."""
+        hand_to_field(ctx, incident, analysis, decision.get("chosen"))  # a work order, with memory
         cells = analysis["impact"].get("cells", [])
         verdict = fault_verdict(
             analysis,

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from autonet.errors import BadInputError
+
 __all__ = [
     "ALARM_COLUMNS",
     "AlarmDataError",
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 ALARM_COLUMNS = ("alarm_id", "device_id", "start_timestamp")
 
 
-class AlarmDataError(ValueError):
+class AlarmDataError(BadInputError):
     """An alarm log, topology or prior is malformed; the message names the file, row or field."""
 
 

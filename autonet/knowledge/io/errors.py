@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from autonet.errors import BadInputError
+
 __all__ = ["ImportValidationError", "RowError"]
 
 
@@ -43,7 +45,7 @@ class RowError:
         return asdict(self)
 
 
-class ImportValidationError(ValueError):
+class ImportValidationError(BadInputError):
     """An input file was refused; nothing of it was written. Carries every problem found."""
 
     def __init__(self, source: str, errors: Sequence[RowError], *, shown: int = 5) -> None:

@@ -28,6 +28,8 @@ __all__ = [
     "IMPORT_KINDS",
     "MODEL_STATUSES",
     "REQUEST_STATUSES",
+    "TICKET_STATUSES",
+    "WORK_ORDER_STATUSES",
     "ActionRow",
     "AlarmEvent",
     "AuditEntry",
@@ -41,11 +43,9 @@ __all__ = [
     "ModelVersion",
     "Outcome",
     "RequestRecord",
-    "TICKET_STATUSES",
     "Ticket",
     "TopologyEdge",
     "TopologyNode",
-    "WORK_ORDER_STATUSES",
     "WorkOrder",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -193,7 +194,7 @@ class RequestStore:
         with session_scope(self.engine) as s:
             return [_view(r) for r in s.scalars(query.limit(limit))]
 
-    def unfinished(self, session_id: str | None = None) -> list[StoredRequest]:
+    def unfinished(self, session_id: str | None = None) -> builtins.list[StoredRequest]:
         """Requests still in the loop (``in_progress`` or ``pending_approval``), oldest first."""
         query = (
             select(RequestRecord)

@@ -76,6 +76,7 @@ class TicketRecord:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (times as ISO strings) for answers and the API."""
+
         def iso(t: datetime | None) -> str | None:
             return None if t is None else t.isoformat()
 
@@ -218,7 +219,7 @@ class TicketStore:
         row = session.get(Ticket, ticket_number(ticket_id))
         if row is None:
             raise NotFoundError(f"no ticket {ticket_id!r} in the memory database")
-        return row  # type: ignore[no-any-return]
+        return row
 
     def _open_row(self, session: Any, ticket_id: int | str) -> Ticket:
         row = self._row(session, ticket_id)

@@ -8,6 +8,7 @@ found), or ``cancelled`` from either of the first two. Times of the lifecycle ar
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,6 +67,7 @@ class WorkOrderRecord:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (times as ISO strings) for answers and the API."""
+
         def iso(t: datetime | None) -> str | None:
             return None if t is None else t.isoformat()
 
@@ -181,7 +183,7 @@ class WorkOrderStore:
         with session_scope(self.engine) as session:
             return [_record(r) for r in session.scalars(query)]
 
-    def active_for(self, target: str) -> list[WorkOrderRecord]:
+    def active_for(self, target: str) -> builtins.list[WorkOrderRecord]:
         """Open or in-progress work orders for ``target``."""
         return self.list(status=_ACTIVE, target=target)
 
@@ -239,7 +241,7 @@ class WorkOrderStore:
         row = session.get(WorkOrder, work_order_number(work_order_id))
         if row is None:
             raise NotFoundError(f"no work order {work_order_id!r} in the memory database")
-        return row  # type: ignore[no-any-return]
+        return row
 
     def _in(self, session: Any, wid: int | str, allowed: tuple[str, ...], verb: str) -> WorkOrder:
         row = self._row(session, wid)

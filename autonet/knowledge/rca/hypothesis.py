@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from autonet.errors import BadInputError
+
 __all__ = ["Hypothesis", "RCAInputError", "Symptom"]
 
 
-class RCAInputError(ValueError):
+class RCAInputError(BadInputError):
     """Alarms, anomalies, priors or a topology that root-cause localisation cannot use."""
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from autonet.errors import BadInputError
 from autonet.knowledge.rules.model import Guard, OperationalPolicy, PolicySet
 
 __all__ = ["PolicyError", "load_default_policies", "load_policies", "parse_policies"]
@@ -17,7 +18,7 @@ _GUARD = TypeAdapter(Guard)
 _TOP_KEYS = {"version", "operational", "guards"}
 
 
-class PolicyError(ValueError):
+class PolicyError(BadInputError):
     """A policy file is malformed; the message names the file, the policy and the field."""
 
 

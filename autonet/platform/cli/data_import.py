@@ -5,24 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from autonet.knowledge.io import (
-    ImportReport,
-    ImportValidationError,
-    ProgressCallback,
-    import_alarms,
-    import_kpis,
-    import_topology,
-)
-from autonet.knowledge.memory import init_db
 from autonet.platform.cli._output import (
     EXIT_INPUT,
     EXIT_UNAVAILABLE,
+    bad_input,
     cli_errors,
     console,
     emit_json,
@@ -31,9 +21,17 @@ from autonet.platform.cli._output import (
     progress,
     table,
 )
-from autonet.platform.config import get_settings
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from autonet.knowledge.io import ImportReport, ImportValidationError, ProgressCallback
+
+__all__ = ["alarms", "app", "kpis", "topology"]
+
+app = typer.Typer(
+    name="import",
+    help="Import operator data (topology, KPI series, alarm logs) into the memory database.",
+    no_args_is_help=True,
+)
 
 _SHOWN_ERRORS = 50
 
@@ -71,9 +69,17 @@ def _bar(enabled: bool, label: str) -> Iterator[ProgressCallback]:
 def _run(
     kind: str, file: Path, db: str | None, as_json: bool, call: Callable[..., ImportReport]
 ) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from autonet.knowledge.io import ImportValidationError
+    from autonet.knowledge.memory import init_db
+    from autonet.platform.config import get_settings
+
     url = db or get_settings().resolved_database_url
     try:
-        engine = init_db(url)
+        with bad_input("--db"):  # init_db validates the URL's dialect
+            engine = init_db(url)
     except OperationalError as exc:
         where = make_url(url).render_as_string(hide_password=True)
         fail(f"database {where} is not reachable: {exc.orig}", EXIT_UNAVAILABLE)
@@ -128,91 +134,89 @@ def _report_errors(exc: ImportValidationError, as_json: bool) -> None:
         err_console.print(f"... and {len(exc.errors) - len(shown)} more (use --json for all)")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``import`` group to the root app."""
-    group = typer.Typer(
-        name="import",
-        help="Import operator data (topology, KPI series, alarm logs) into the memory database.",
-        no_args_is_help=True,
+@app.command("topology")
+@cli_errors
+def topology(
+    file: FileArg,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    file_format: Annotated[
+        str | None,
+        typer.Option("--format", help="graphml, edgelist or adjacency; default: by suffix."),
+    ] = None,
+) -> None:
+    """Import a topology: GraphML, edge-list CSV (source,target,...) or adjacency .npy."""
+    from autonet.knowledge.io import import_topology
+
+    _run(
+        "topology",
+        file,
+        db,
+        as_json,
+        lambda engine, path, progress: import_topology(
+            engine, path, file_format=file_format, progress=progress
+        ),
     )
 
-    @group.command("topology")
-    @cli_errors
-    def topology(
-        file: FileArg,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-        file_format: Annotated[
-            str | None,
-            typer.Option("--format", help="graphml, edgelist or adjacency; default: by suffix."),
-        ] = None,
-    ) -> None:
-        """Import a topology: GraphML, edge-list CSV (source,target,...) or adjacency .npy."""
-        _run(
-            "topology",
-            file,
-            db,
-            as_json,
-            lambda engine, path, progress: import_topology(
-                engine, path, file_format=file_format, progress=progress
-            ),
-        )
 
-    @group.command("kpis")
-    @cli_errors
-    def kpis(
-        file: FileArg,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-        node_check: NodeCheckOpt = True,
-        sorted_: Annotated[
-            bool,
-            typer.Option(
-                "--require-sorted/--any-order",
-                help="Each series' times must increase down the file (else only duplicates fail).",
-            ),
-        ] = True,
-    ) -> None:
-        """Import KPI samples in long format: time,object,counter,value (CSV or Parquet)."""
-        _run(
-            "kpis",
-            file,
-            db,
-            as_json,
-            lambda engine, path, progress: import_kpis(
-                engine, path, require_sorted=sorted_, check_nodes=node_check, progress=progress
-            ),
-        )
+@app.command("kpis")
+@cli_errors
+def kpis(
+    file: FileArg,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    node_check: NodeCheckOpt = True,
+    sorted_: Annotated[
+        bool,
+        typer.Option(
+            "--require-sorted/--any-order",
+            help="Each series' times must increase down the file (else only duplicates fail).",
+        ),
+    ] = True,
+) -> None:
+    """Import KPI samples in long format: time,object,counter,value (CSV or Parquet)."""
+    from autonet.knowledge.io import import_kpis
 
-    @group.command("alarms")
-    @cli_errors
-    def alarms(
-        file: FileArg,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-        node_check: NodeCheckOpt = True,
-        drop_bad_clear: Annotated[
-            bool,
-            typer.Option(
-                "--drop-bad-clear",
-                help="Store a clear time before its raise time as unknown instead of refusing.",
-            ),
-        ] = False,
-    ) -> None:
-        """Import an alarm log: alarm_id,device_id,start_timestamp,end_timestamp or
-        alarm_type,node,raised_at[,cleared_at,severity,alarm_id]."""
-        _run(
-            "alarms",
-            file,
-            db,
-            as_json,
-            lambda engine, path, progress: import_alarms(
-                engine,
-                path,
-                check_nodes=node_check,
-                drop_bad_clear=drop_bad_clear,
-                progress=progress,
-            ),
-        )
+    _run(
+        "kpis",
+        file,
+        db,
+        as_json,
+        lambda engine, path, progress: import_kpis(
+            engine, path, require_sorted=sorted_, check_nodes=node_check, progress=progress
+        ),
+    )
 
-    app.add_typer(group, name="import")
+
+@app.command("alarms")
+@cli_errors
+def alarms(
+    file: FileArg,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    node_check: NodeCheckOpt = True,
+    drop_bad_clear: Annotated[
+        bool,
+        typer.Option(
+            "--drop-bad-clear",
+            help="Store a clear time before its raise time as unknown instead of refusing.",
+        ),
+    ] = False,
+) -> None:
+    """Import an alarm log: alarm_id,device_id,start_timestamp,end_timestamp or
+    alarm_type,node,raised_at[,cleared_at,severity,alarm_id]."""
+    from autonet.knowledge.io import import_alarms
+
+    _run(
+        "alarms",
+        file,
+        db,
+        as_json,
+        lambda engine, path, progress: import_alarms(
+            engine,
+            path,
+            check_nodes=node_check,
+            drop_bad_clear=drop_bad_clear,
+            progress=progress,
+        ),
+    )

@@ -38,7 +38,25 @@ def _show(r: dict[str, Any]) -> None:
     if answer:
         console.print(f"  {answer}")
     for step in (r.get("result") or {}).get("steps", []):
-        console.print(f"  {step['agent']}: {json.dumps(step['result'], default=str)[:300]}")
+        console.print(f"  {step['agent']}: {_summary(step['result'])}")
+
+
+def _summary(result: dict[str, Any]) -> str:
+    """One line for people of a capability's result (the whole of it is in --json)."""
+    if "hypotheses" in result:
+        hyps = result["hypotheses"][:3]
+        ranked = ", ".join(f"{h['node']} ({h['fault_type']}, {h['score']:.3g})" for h in hyps)
+        return f"{result.get('alarms', 0)} alarm(s); root cause: {ranked or 'none found'}"
+    if "ticket_id" in result:
+        return (
+            f"ticket {result['ticket_id']} {result.get('action', 'opened')} for {result['target']}"
+        )
+    if "work_order_id" in result:
+        return f"work order {result['work_order_id']} for {result['target']}: {result['status']}"
+    if "count" in result and "alarms" in result:
+        return f"{result['count']} alarm(s)"
+    text = json.dumps(result, default=str)
+    return text if len(text) <= 240 else text[:237] + "..."
 
 
 @app.command("submit")

@@ -12,6 +12,7 @@ from autonet.platform.cli._output import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_NOT_FOUND,
+    EXIT_USAGE,
     cli_errors,
     console,
     emit_json,
@@ -19,7 +20,10 @@ from autonet.platform.cli._output import (
     table,
 )
 
-__all__ = ["register"]
+__all__ = ["app", "approve", "replay", "run", "trace"]
+
+
+app = typer.Typer(help="The closed loop: run it on a small twin, read traces, approve.")
 
 _CHECKPOINT = typer.Option(
     "--checkpoint", help="Checkpoint file (SQLite) or postgresql:// URL; default <home>."
@@ -95,148 +99,150 @@ def _rebuilt_loop(saver: Any, run_id: str, values: dict[str, Any]) -> Any:
     return loop
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``loop`` command group to the root app."""
-    group = typer.Typer(help="The closed loop: run it on a small twin, read traces, approve.")
-    app.add_typer(group, name="loop")
+@app.command("run")
+@cli_errors
+def run(
+    fault: Annotated[
+        list[str] | None,
+        typer.Option("--fault", help="TYPE@TARGET[@START_HOUR[:DURATION_H]] (repeatable)."),
+    ] = None,
+    sites: Annotated[int, typer.Option(help="Sites of the twin (cells = 3 x sites).")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the twin.")] = 7,
+    hours: Annotated[float, typer.Option(help="Hours to run after the warm-up.")] = 3.0,
+    playbook: Annotated[
+        list[str] | None,
+        typer.Option("--playbook", help="Playbook kinds to load (repeatable); default fault."),
+    ] = None,
+    approval_kinds: Annotated[
+        str,
+        typer.Option(
+            "--approval-kinds", help="Action kinds that need a human's approval (comma list)."
+        ),
+    ] = "",
+    checkpoint: Annotated[str | None, _CHECKPOINT] = None,
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """Run the loop on a small twin with injected faults and print what it did."""
+    from autonet.agents.playbook import LoopSettings
+    from autonet.agents.playbooks import PLAYBOOK_KINDS
+    from autonet.platform.cli.twin import parse_fault
+    from autonet.platform.loop import ClosedLoop
+    from autonet.twin import Twin, build_topology
 
-    @group.command("run")
-    @cli_errors
-    def run(
-        fault: Annotated[
-            list[str] | None,
-            typer.Option("--fault", help="TYPE@TARGET[@START_HOUR[:DURATION_H]] (repeatable)."),
-        ] = None,
-        sites: Annotated[int, typer.Option(help="Sites of the twin (cells = 3 x sites).")] = 20,
-        seed: Annotated[int, typer.Option(help="Seed of the twin.")] = 7,
-        hours: Annotated[float, typer.Option(help="Hours to run after the warm-up.")] = 3.0,
-        playbook: Annotated[
-            list[str] | None,
-            typer.Option("--playbook", help="Playbook kinds to load (repeatable); default fault."),
-        ] = None,
-        approval_kinds: Annotated[
-            str,
-            typer.Option(
-                "--approval-kinds", help="Action kinds that need a human's approval (comma list)."
-            ),
-        ] = "",
-        checkpoint: Annotated[str | None, _CHECKPOINT] = None,
-        as_json: Annotated[bool, _JSON] = False,
-    ) -> None:
-        """Run the loop on a small twin with injected faults and print what it did."""
-        from autonet.agents.playbook import LoopSettings
-        from autonet.platform.cli.twin import parse_fault
-        from autonet.platform.loop import ClosedLoop
-        from autonet.twin import Twin, build_topology
+    # bad option values are usage errors (exit 2), like Click's own
+    if not 1 <= sites <= 2000:
+        fail(f"--sites must be in 1..2000, got {sites}", EXIT_USAGE)
+    if not 0 < hours <= 72:
+        fail(f"--hours must be in (0, 72], got {hours}", EXIT_USAGE)
+    unknown = [k for k in playbook or [] if k not in PLAYBOOK_KINDS]
+    if unknown:
+        fail(f"unknown playbook kind {unknown[0]!r}: expected one of {list(PLAYBOOK_KINDS)}",
+             EXIT_USAGE)  # fmt: skip
+    specs = [parse_fault(f) for f in fault or []]
+    if not specs:
+        fail("give at least one --fault TYPE@TARGET (e.g. upf_overload@UPF-C)", EXIT_USAGE)
+    steps = max(1, round(hours * 4))
+    twin = Twin(build_topology(n_sites=sites, seed=seed), seed=seed)
+    twin.run(4)  # one hour of warm-up: KPIs to compare against
+    settings = LoopSettings(
+        require_approval_kinds=frozenset(k for k in approval_kinds.split(",") if k)
+    )
+    loop = ClosedLoop(twin, _playbooks(set(playbook or ["fault"])),
+                      checkpointer=_saver(checkpoint, must_exist=False), settings=settings,
+                      name="cli", topology={"n_sites": sites, "seed": seed})  # fmt: skip
+    for k in range(steps):
+        for spec in specs:
+            if round(spec.start_hour * 4) == k:
+                duration = None if spec.duration_h is None else max(1, round(spec.duration_h * 4))
+                twin.inject_fault(spec.fault_type, spec.target, duration_steps=duration)
+        twin.step()
+        loop.tick()
+    outcomes = loop.outcomes()
+    traces = {run_id: loop.trace(run_id) for run_id in loop.runs()}
+    if as_json:
+        emit_json({"outcomes": outcomes, "traces": traces, "pending": loop.pending_approvals()})
+    else:
+        for run_id, trace in traces.items():
+            console.print(_trace_table(run_id, trace))
+        console.print(table("incidents", _OUTCOME_COLUMNS, _outcome_rows(outcomes)))
+        for p in loop.pending_approvals():
+            console.print(f"pending approval: {p['run_id']} -> autonet loop approve "
+                          f"{p['run_id']} --by NAME")  # fmt: skip
+    loop.close()
 
-        if not 1 <= sites <= 2000:
-            fail(f"--sites must be in 1..2000, got {sites}", EXIT_INPUT)
-        if not 0 < hours <= 72:
-            fail(f"--hours must be in (0, 72], got {hours}", EXIT_INPUT)
-        specs = [parse_fault(f) for f in fault or []]
-        if not specs:
-            fail("give at least one --fault TYPE@TARGET (e.g. upf_overload@UPF-C)", EXIT_INPUT)
-        steps = max(1, round(hours * 4))
-        twin = Twin(build_topology(n_sites=sites, seed=seed), seed=seed)
-        twin.run(4)  # one hour of warm-up: KPIs to compare against
-        settings = LoopSettings(
-            require_approval_kinds=frozenset(k for k in approval_kinds.split(",") if k)
-        )
-        loop = ClosedLoop(twin, _playbooks(set(playbook or ["fault"])),
-                          checkpointer=_saver(checkpoint, must_exist=False), settings=settings,
-                          name="cli", topology={"n_sites": sites, "seed": seed})  # fmt: skip
-        for k in range(steps):
-            for spec in specs:
-                if round(spec.start_hour * 4) == k:
-                    duration = (
-                        None if spec.duration_h is None else max(1, round(spec.duration_h * 4))
-                    )
-                    twin.inject_fault(spec.fault_type, spec.target, duration_steps=duration)
-            twin.step()
-            loop.tick()
-        outcomes = loop.outcomes()
-        traces = {run_id: loop.trace(run_id) for run_id in loop.runs()}
-        if as_json:
-            emit_json({"outcomes": outcomes, "traces": traces, "pending": loop.pending_approvals()})
-        else:
-            for run_id, trace in traces.items():
-                console.print(_trace_table(run_id, trace))
-            console.print(table("incidents", _OUTCOME_COLUMNS, _outcome_rows(outcomes)))
-            for p in loop.pending_approvals():
-                console.print(f"pending approval: {p['run_id']} -> autonet loop approve "
-                              f"{p['run_id']} --by NAME")  # fmt: skip
-        loop.close()
 
-    @group.command("trace")
-    @cli_errors
-    def trace(
-        run_id: Annotated[str, typer.Argument(help="Run id, e.g. cli-00001.")],
-        checkpoint: Annotated[str | None, _CHECKPOINT] = None,
-        as_json: Annotated[bool, _JSON] = False,
-    ) -> None:
-        """Print a run's trace (who did what, why, when) from the checkpoint store."""
-        _, values = _state(_saver(checkpoint, must_exist=True), run_id)
-        if as_json:
-            emit_json(values.get("trace", []))
-        else:
-            console.print(_trace_table(run_id, values.get("trace", [])))
+@app.command("trace")
+@cli_errors
+def trace(
+    run_id: Annotated[str, typer.Argument(help="Run id, e.g. cli-00001.")],
+    checkpoint: Annotated[str | None, _CHECKPOINT] = None,
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """Print a run's trace (who did what, why, when) from the checkpoint store."""
+    _, values = _state(_saver(checkpoint, must_exist=True), run_id)
+    if as_json:
+        emit_json(values.get("trace", []))
+    else:
+        console.print(_trace_table(run_id, values.get("trace", [])))
 
-    @group.command("approve")
-    @cli_errors
-    def approve(
-        run_id: Annotated[str, typer.Argument(help="Run id waiting for approval.")],
-        by: Annotated[str, typer.Option("--by", help="Who answers.")],
-        deny: Annotated[bool, typer.Option("--deny", help="Deny instead of approve.")] = False,
-        comment: Annotated[str, typer.Option(help="Why.")] = "",
-        checkpoint: Annotated[str | None, _CHECKPOINT] = None,
-        as_json: Annotated[bool, _JSON] = False,
-    ) -> None:
-        """Answer a pending approval; the run resumes on its twin rebuilt from the provenance."""
-        from autonet.platform.loop import LoopError
 
-        if not by.strip():
-            fail("--by must name who answers", EXIT_INPUT)
-        saver = _saver(checkpoint, must_exist=True)
-        snap, values = _state(saver, run_id)
-        if not snap.interrupts:
-            fail(f"run {run_id!r} has no pending approval", EXIT_NOT_FOUND)
-        loop = _rebuilt_loop(saver, run_id, values)
-        try:
-            loop.approve(run_id, approved=not deny, by=by, comment=comment)
-        except LoopError as exc:
-            fail(str(exc), EXIT_NOT_FOUND)
-        for _ in range(96):  # let the run settle and verify on the rebuilt twin
-            if loop.runs()[run_id] == "done":
-                break
-            loop.twin.step()
-            loop.tick()
-        out = [o for o in loop.outcomes() if o["run_id"] == run_id]
-        if as_json:
-            emit_json({"outcomes": out, "trace": loop.trace(run_id)})
-        else:
-            console.print(_trace_table(run_id, loop.trace(run_id)))
-            console.print(table("incidents", _OUTCOME_COLUMNS, _outcome_rows(out)))
-        loop.close()
+@app.command("approve")
+@cli_errors
+def approve(
+    run_id: Annotated[str, typer.Argument(help="Run id waiting for approval.")],
+    by: Annotated[str, typer.Option("--by", help="Who answers.")],
+    deny: Annotated[bool, typer.Option("--deny", help="Deny instead of approve.")] = False,
+    comment: Annotated[str, typer.Option(help="Why.")] = "",
+    checkpoint: Annotated[str | None, _CHECKPOINT] = None,
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """Answer a pending approval; the run resumes on its twin rebuilt from the provenance."""
+    from autonet.platform.loop import LoopError
 
-    @group.command("replay")
-    @cli_errors
-    def replay(
-        run_id: Annotated[str, typer.Argument(help="A finished run id.")],
-        checkpoint: Annotated[str | None, _CHECKPOINT] = None,
-        as_json: Annotated[bool, _JSON] = False,
-    ) -> None:
-        """Replay a run on a rebuilt twin and compare its decisions (exit 1 if they differ)."""
-        from autonet.platform._replay import replay_state
+    if not by.strip():
+        fail("--by must name who answers", EXIT_INPUT)
+    saver = _saver(checkpoint, must_exist=True)
+    snap, values = _state(saver, run_id)
+    if not snap.interrupts:
+        fail(f"run {run_id!r} has no pending approval", EXIT_NOT_FOUND)
+    loop = _rebuilt_loop(saver, run_id, values)
+    try:
+        loop.approve(run_id, approved=not deny, by=by, comment=comment)
+    except LoopError as exc:
+        fail(str(exc), EXIT_NOT_FOUND)
+    for _ in range(96):  # let the run settle and verify on the rebuilt twin
+        if loop.runs()[run_id] == "done":
+            break
+        loop.twin.step()
+        loop.tick()
+    out = [o for o in loop.outcomes() if o["run_id"] == run_id]
+    if as_json:
+        emit_json({"outcomes": out, "trace": loop.trace(run_id)})
+    else:
+        console.print(_trace_table(run_id, loop.trace(run_id)))
+        console.print(table("incidents", _OUTCOME_COLUMNS, _outcome_rows(out)))
+    loop.close()
 
-        _, values = _state(_saver(checkpoint, must_exist=True), run_id)
-        kinds = {i["kind"] for i in values["incidents"].values()}
-        report = replay_state(values, playbooks=_playbooks(kinds))
-        if as_json:
-            emit_json(report.__dict__)
-        else:
-            rows = [(d["incident"], d["attempt"], d["chosen"] or "-") for d in report.replayed]
-            console.print(table(f"replay of {run_id}", ["incident", "attempt", "chosen"], rows))
-            console.print("identical decisions" if report.identical else
-                          "DIFFERENT: " + "; ".join(report.differences))  # fmt: skip
-        if not report.identical:
-            raise typer.Exit(EXIT_FAILED)
+
+@app.command("replay")
+@cli_errors
+def replay(
+    run_id: Annotated[str, typer.Argument(help="A finished run id.")],
+    checkpoint: Annotated[str | None, _CHECKPOINT] = None,
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """Replay a run on a rebuilt twin and compare its decisions (exit 1 if they differ)."""
+    from autonet.platform._replay import replay_state
+
+    _, values = _state(_saver(checkpoint, must_exist=True), run_id)
+    kinds = {i["kind"] for i in values["incidents"].values()}
+    report = replay_state(values, playbooks=_playbooks(kinds))
+    if as_json:
+        emit_json(report.__dict__)
+    else:
+        rows = [(d["incident"], d["attempt"], d["chosen"] or "-") for d in report.replayed]
+        console.print(table(f"replay of {run_id}", ["incident", "attempt", "chosen"], rows))
+        console.print("identical decisions" if report.identical else
+                      "DIFFERENT: " + "; ".join(report.differences))  # fmt: skip
+    if not report.identical:
+        raise typer.Exit(EXIT_FAILED)

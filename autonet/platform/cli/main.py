@@ -98,6 +98,6 @@ def main() -> None:
     """Entry point of the ``autonet`` console script."""
     try:
         build_app()()
-    except KeyboardInterrupt:  # Ctrl-C outside a command (while parsing); inside: cli_errors
+    except KeyboardInterrupt:  # Ctrl-C before Click runs (importing); in a command: cli_errors
         sys.stderr.write("interrupted (Ctrl-C)\n")
         sys.exit(EXIT_INTERRUPTED)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from autonet.errors import BadInputError
 from autonet.platform.cli._output import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -23,7 +24,11 @@ from autonet.platform.cli._output import (
 if TYPE_CHECKING:
     from autonet.platform.scenarios import PolicyResult, Scenario, ScenarioParams, TargetCheck
 
-__all__ = ["parse_opts", "register"]
+__all__ = ["app", "compare", "list_scenarios", "parse_opts", "run"]
+
+app = typer.Typer(
+    help="Scenarios: the closed loop vs threshold rules vs no automation.", no_args_is_help=True
+)
 
 _NAME_HELP = "Scenario: fault-healing, event-scheduling, slice-provisioning, energy-saving."
 
@@ -48,22 +53,25 @@ Out = Annotated[
     typer.Option("--out", "-o", metavar="DIR", help="Report folder (default: <home>/reports/...)."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace the report already in --out (else exit 2).")
+]
 
 
 def parse_opts(values: Sequence[str] | None) -> dict[str, str]:
     """``KEY=VALUE`` options as a mapping (values stay text; the scenario coerces them).
 
     Raises:
-        ValueError: A value without ``=``, an empty key, or a key given twice.
+        BadInputError: A value without ``=``, an empty key, or a key given twice.
     """
     out: dict[str, str] = {}
     for text in values or []:
         key, eq, value = text.partition("=")
         key = key.strip()
         if not eq or not key:
-            raise ValueError(f"--opt {text!r}: expected KEY=VALUE, e.g. --opt fault_rate=8")
+            raise BadInputError(f"--opt {text!r}: expected KEY=VALUE, e.g. --opt fault_rate=8")
         if key in out:
-            raise ValueError(f"--opt {key!r} is given twice")
+            raise BadInputError(f"--opt {key!r} is given twice")
         out[key] = value.strip()
     return out
 
@@ -79,7 +87,7 @@ def _setup(
         length = scenario.default_days if days is None else days
         params = ScenarioParams(sites=sites, days=length, seed=seed, options=parse_opts(opts))
         scenario.check(params)
-    except (ScenarioError, ValueError) as exc:
+    except (ScenarioError, BadInputError) as exc:
         fail(str(exc), EXIT_USAGE)
     return scenario, params
 
@@ -90,11 +98,43 @@ def _execute(
     policies: Sequence[str],
     out: Path | None,
     as_json: bool,
+    force: bool,
 ) -> None:
-    from autonet.platform.scenarios import ScenarioError, compare_scenario, write_report
-    from autonet.platform.scenarios.report import default_workdir, metrics_document
+    """Run the policies and write the report into ``out`` (staged: complete or absent)."""
+    from autonet.platform.scenarios import ScenarioError, write_report
+    from autonet.platform.scenarios.report import (
+        check_report_folder,
+        default_workdir,
+        metrics_document,
+        staged_report,
+    )
 
-    folder = out if out is not None else default_workdir(scenario.name, params.seed)
+    target = out if out is not None else default_workdir(scenario.name, params.seed)
+    try:
+        check_report_folder(target, force=force)
+    except ScenarioError as exc:
+        fail(str(exc), EXIT_USAGE)
+    # the run and its report go to a staging folder renamed to `target` at the end: a Ctrl-C
+    # or a failure leaves no half-written report (and keeps an old one)
+    with staged_report(target, force=force) as folder:
+        results, checks = _run_policies(scenario, params, policies, folder, as_json)
+        write_report(scenario, results, folder, targets=checks)
+    report = target.expanduser().resolve()
+    if as_json:
+        emit_json({**metrics_document(scenario, results, checks), "report": str(report)})
+        return
+    _print(scenario, results, checks, report)
+
+
+def _run_policies(
+    scenario: Scenario,
+    params: ScenarioParams,
+    policies: Sequence[str],
+    folder: Path,
+    as_json: bool,
+) -> tuple[dict[str, PolicyResult], list[TargetCheck]]:
+    from autonet.platform.scenarios import ScenarioError, compare_scenario
+
     with progress(enabled=not as_json) as bar:
         tasks = {
             p: bar.add_task(f"{scenario.name}: {p}", total=params.steps, start=False)
@@ -115,12 +155,7 @@ def _execute(
             )
         except ScenarioError as exc:
             fail(str(exc), EXIT_FAILED)
-    checks = scenario.targets(results)
-    report = write_report(scenario, results, folder, targets=checks)
-    if as_json:
-        emit_json({**metrics_document(scenario, results, checks), "report": str(report)})
-        return
-    _print(scenario, results, checks, report)
+    return results, list(scenario.targets(results))
 
 
 def _print(
@@ -205,11 +240,13 @@ def run(
     opt: Opts = None,
     out: Out = None,
     as_json: AsJson = False,
+    force: Force = False,
 ) -> None:
     """Run one scenario under one policy; print its metrics and write the report.
 
     Exit codes: 0 done (targets met or not: see the table); 2 an unknown scenario, policy or
-    option, or impossible parameters (0 sites, days <= 0); 1 the run failed.
+    option, or impossible parameters (0 sites, days <= 0), or --out holding a report already
+    (without --force); 1 the run failed; 130 interrupted (Ctrl-C: no report is left).
     """
     from autonet.platform.scenarios import ScenarioError, check_policy
 
@@ -218,7 +255,7 @@ def run(
         check_policy(policy)
     except ScenarioError as exc:
         fail(str(exc), EXIT_USAGE)
-    _execute(scenario, params, [policy], out, as_json)
+    _execute(scenario, params, [policy], out, as_json, force)
 
 
 @cli_errors
@@ -234,12 +271,14 @@ def compare(
     opt: Opts = None,
     out: Out = None,
     as_json: AsJson = False,
+    force: Force = False,
 ) -> None:
     """Run the policies on identical twins (same seed, same schedule) and compare them:
     a metric table (a column per policy), the issue's targets and the report's path.
 
     Exit codes: 0 done (targets met or not: see the table); 2 an unknown scenario, policy or
-    option, or impossible parameters (0 sites, days <= 0); 1 a run failed.
+    option, or impossible parameters (0 sites, days <= 0), or --out holding a report already
+    (without --force); 1 a run failed; 130 interrupted (Ctrl-C: no report is left).
     """
     from autonet.platform.scenarios import ScenarioError, parse_policies
 
@@ -248,7 +287,7 @@ def compare(
         chosen = parse_policies(policies)
     except ScenarioError as exc:
         fail(str(exc), EXIT_USAGE)
-    _execute(scenario, params, chosen, out, as_json)
+    _execute(scenario, params, chosen, out, as_json, force)
 
 
 def _flow(doc: str | None) -> str:
@@ -256,13 +295,6 @@ def _flow(doc: str | None) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
-def register(app: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
-    group = typer.Typer(
-        help="Scenarios: the closed loop vs threshold rules vs no automation.",
-        no_args_is_help=True,
-    )
-    group.command("list", help=_flow(list_scenarios.__doc__))(list_scenarios)
-    group.command("run", help=_flow(run.__doc__))(run)
-    group.command("compare", help=_flow(compare.__doc__))(compare)
-    app.add_typer(group, name="scenario")
+app.command("list", help=_flow(list_scenarios.__doc__))(list_scenarios)
+app.command("run", help=_flow(run.__doc__))(run)
+app.command("compare", help=_flow(compare.__doc__))(compare)

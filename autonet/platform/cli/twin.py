@@ -22,7 +22,9 @@ from autonet.platform.cli._output import (
     table,
 )
 
-__all__ = ["FaultSpec", "parse_fault", "register"]
+__all__ = ["FaultSpec", "app", "counters", "parse_fault", "simulate"]
+
+app = typer.Typer(help="The digital twin: simulate the network.", no_args_is_help=True)
 
 STEPS_PER_DAY = 96  # 15-minute steps
 MAX_SITES = 200_000
@@ -282,6 +284,7 @@ def simulate(
         )
 
 
+@cli_errors
 def counters(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
 ) -> None:
@@ -305,9 +308,5 @@ def _flow(doc: str | None) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
-def register(app: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
-    group = typer.Typer(help="The digital twin: simulate the network.", no_args_is_help=True)
-    group.command("simulate", help=_flow(simulate.__doc__))(simulate)
-    group.command("counters", help=_flow(counters.__doc__))(counters)
-    app.add_typer(group, name="twin")
+app.command("simulate", help=_flow(simulate.__doc__))(simulate)
+app.command("counters", help=_flow(counters.__doc__))(counters)

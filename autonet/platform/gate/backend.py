@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from autonet.errors import UnavailableError
 from autonet.platform.gate.cards import AgentRegistry
 from autonet.platform.gate.decision import PlanStep, RouteAction
 from autonet.platform.gate.retrieval import CandidateRetriever
@@ -15,7 +16,7 @@ from autonet.platform.gate.slots import Slot
 __all__ = ["BackendError", "RouteRequest", "RouterBackend", "StageOne", "StageTwo"]
 
 
-class BackendError(RuntimeError):
+class BackendError(UnavailableError, RuntimeError):
     """A backend could not produce a stage's output (timeout, transport error, garbage)."""
 
 

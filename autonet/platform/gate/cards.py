@@ -10,6 +10,8 @@ import jsonschema
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from autonet.errors import BadInputError
+
 __all__ = [
     "DOMAINS",
     "ROLES",
@@ -43,7 +45,7 @@ class Risk(StrEnum):
     HIGH_IMPACT = "high_impact"
 
 
-class RegistryError(ValueError):
+class RegistryError(BadInputError):
     """An agent card or a registry is invalid (names the card and what is wrong)."""
 
 

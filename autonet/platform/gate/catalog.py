@@ -1,8 +1,15 @@
-"""The default agent registry: the platform's own capabilities and the external agents.
+"""The agent registries: the default one (only what the platform runs) and the benchmark's.
 
-External agents (ticketing, field dispatch, customer care, inventory, weather, event calendar,
-billing) overlap the platform's capabilities on purpose, as they do in an operator's estate: the
-router has to tell "open a ticket about S0012" from "find the root cause at S0012".
+The operations cards (ticketing, field dispatch, inventory, event calendar) overlap the
+platform's analysis capabilities on purpose, as they do in an operator's estate: the router
+has to tell "open a ticket about S0012" from "find the root cause at S0012". All of them run
+in the platform (tickets, work orders and the calendar in the memory database, inventory from
+the topology; see ``autonet.platform.capabilities``).
+
+Customer care, weather and billing have no backend here, so they are not in the default
+registry: a question for them routes to no agent. The routing benchmark keeps them as
+overlapping distractors in :func:`benchmark_registry`, with every card in the benchmark's
+original order, so its figures stay comparable.
 """
 
 from __future__ import annotations
@@ -12,7 +19,16 @@ from typing import Any
 from autonet.platform.gate import vocabulary as vocab
 from autonet.platform.gate.cards import AgentCard, AgentRegistry, Risk
 
-__all__ = ["default_cards", "default_registry"]
+__all__ = [
+    "BENCHMARK_ONLY",
+    "benchmark_cards",
+    "benchmark_registry",
+    "default_cards",
+    "default_registry",
+]
+
+#: Cards without a backend in the platform: distractors of the routing benchmark only.
+BENCHMARK_ONLY: frozenset[str] = frozenset({"customer_care", "weather", "billing"})
 
 _ALL = frozenset(vocab.ROLES)
 _CHANGE = frozenset({"operator", "engineer", "admin"})
@@ -219,12 +235,36 @@ def _platform_cards() -> list[AgentCard]:
                 ["action", "target"],
                 action={"type": "string", "enum": list(vocab.CHANGE_ACTIONS)},
                 target=_TARGET,
-                value={"type": "number"},
+                value={
+                    "type": "number",
+                    "description": "The change's number: tilt degrees (+ = more downtilt), TX "
+                    "power dB (relative) or W (absolute), offload share, extra PRBs or Mbit/s, "
+                    "UPF instances.",
+                },
+                mode={
+                    "type": "string",
+                    "enum": list(vocab.CHANGE_MODES),
+                    "description": 'relative: value is added ("by 2"); absolute: value is '
+                    'set ("to 4"). Absent: relative for tilt and TX power.',
+                },
             ),
             domain="ran",
             risk=change,
             roles=_CHANGE,
-            keywords=("apply", "set", "tilt", "offload", "reroute", "boost", "wake", "scale out"),
+            keywords=(
+                "apply",
+                "set",
+                "tilt",
+                "offload",
+                "reroute",
+                "boost",
+                "wake",
+                "scale out",
+                "uptilt",
+                "downtilt",
+                "tx power",
+                "restart",
+            ),
         ),
         _card(
             "change_rollback",
@@ -286,6 +326,12 @@ def _platform_cards() -> list[AgentCard]:
                 region=_REGION,
                 parameter={"type": "string", "enum": ["tilt", "tx_power", "handover_margin"]},
                 value={"type": "number"},
+                mode={
+                    "type": "string",
+                    "enum": list(vocab.CHANGE_MODES),
+                    "description": "absolute (default): every cell is set to value; relative: "
+                    "value is added to each cell's own.",
+                },
             ),
             domain="ran",
             risk=high,
@@ -310,7 +356,7 @@ def _external_cards() -> list[AgentCard]:
             domain="external",
             risk=change,
             roles=_CHANGE,
-            provider="itsm",
+            provider="autonet",  # tickets in the memory database
             keywords=("ticket", "incident ticket", "trouble ticket", "open a ticket", "support"),
         ),
         _card(
@@ -324,7 +370,7 @@ def _external_cards() -> list[AgentCard]:
             domain="external",
             risk=change,
             roles=_CHANGE,
-            provider="workforce",
+            provider="autonet",  # work orders the field crew consumes
             keywords=("technician", "dispatch", "field", "truck roll", "on-site", "engineer visit"),
         ),
         _card(
@@ -345,7 +391,7 @@ def _external_cards() -> list[AgentCard]:
             domain="external",
             risk=read,
             roles=_ALL,
-            provider="inventory",
+            provider="autonet",  # the topology
             keywords=("inventory", "hardware", "vendor", "software version", "equipment"),
         ),
         _card(
@@ -365,7 +411,7 @@ def _external_cards() -> list[AgentCard]:
             domain="external",
             risk=read,
             roles=_ALL,
-            provider="calendar",
+            provider="autonet",  # the operators' calendar in the memory database
             keywords=("events", "calendar", "concert", "match", "schedule", "what is on"),
         ),
         _card(
@@ -381,11 +427,22 @@ def _external_cards() -> list[AgentCard]:
     ]
 
 
-def default_cards() -> list[AgentCard]:
-    """All default agent cards: platform capabilities first, then external agents."""
+def benchmark_cards() -> list[AgentCard]:
+    """Every card of the routing benchmark: the default cards and the ``BENCHMARK_ONLY``
+    distractors, platform capabilities first, in the benchmark's original order."""
     return _platform_cards() + _external_cards()
 
 
+def benchmark_registry() -> AgentRegistry:
+    """The routing benchmark's registry (its dataset, training and ``autonet gate eval``)."""
+    return AgentRegistry(benchmark_cards())
+
+
+def default_cards() -> list[AgentCard]:
+    """The cards the platform runs: every benchmark card but the ``BENCHMARK_ONLY`` ones."""
+    return [c for c in benchmark_cards() if c.name not in BENCHMARK_ONLY]
+
+
 def default_registry() -> AgentRegistry:
-    """The default registry AgentGate routes over."""
+    """The default registry AgentGate routes over (each card runs through dispatch)."""
     return AgentRegistry(default_cards())

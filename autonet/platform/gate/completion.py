@@ -19,7 +19,7 @@ __all__ = ["complete_arguments", "fill_arguments", "property_kinds"]
 
 # Change actions as people say them -> the enum value of change_executor's ``action``.
 _ENUM_ALIASES: dict[str, tuple[str, ...]] = {
-    "tx_power": ("tx power", "transmit power", "txpower", "tx pwr"),
+    "tx_power": ("tx power", "transmit power", "txpower", "tx pwr", "power", "boost power"),
     "capacity_boost": ("capacity boost", "boost capacity", "boost", "extra capacity"),
     "upf_scale_out": ("scale out", "scale-out", "scaleout", "upf scale"),
     "handover_margin": ("handover margin", "ho margin", "hom"),
@@ -30,6 +30,7 @@ _ENUM_ALIASES: dict[str, tuple[str, ...]] = {
     "wake": ("wake", "wake up", "switch on"),
     "lock": ("lock", "off air", "bar", "barring", "block"),
     "unlock": ("unlock", "on air", "unbar"),
+    "restart": ("restart", "reboot", "reset"),
 }
 _ID_KINDS = ("cell", "site", "link", "region", "place")
 
@@ -45,6 +46,7 @@ def _property_kinds(name: str, kind: str) -> tuple[tuple[str, ...], str]:
     """Slot kinds that can fill property ``name`` (best first) and the preferred hint."""
     n = name.lower()
     table: list[tuple[str, list[str], str]] = [
+        (r"^mode$", ["change_mode"], ""),
         (r"latency|delay|_ms$", ["latency_ms"], ""),
         (r"throughput|bandwidth|_mbps$|bitrate", ["throughput_mbps"], ""),
         (r"reliab|availab", ["reliability_pct"], ""),

@@ -42,6 +42,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).with_name("models") / "embedded_router.joblib"
 _PRIOR_COLS = [PAIR_NAMES.index("prior"), PAIR_NAMES.index("prior_known")]
+#: The agent prior's share above which a request is taken to be for its top agent: when that
+#: agent is not in the registry (it has no backend here), the request has no agent.
+_ABSENT_PRIOR = 0.5
 
 
 _TERMS: dict[int, tuple[AgentCard, CardTerms]] = {}
@@ -217,12 +220,32 @@ class EmbeddedBackend(RouterBackend):
         k = int(np.argmax(self._analysis(req)["probs"]))
         return suitability(semantic_matrix(req.registry, req.text, req.candidates)[k])
 
+    def absent_agent(self, req: RouteRequest) -> tuple[str, float] | None:
+        """``(agent, prior)`` when the request is for an agent the model knows that is not in
+        this registry of known agents (e.g. weather outside the benchmark), else None.
+
+        Registries of only unfamiliar agents (external benchmarks) are never judged so.
+        """
+        names = set(req.registry.names())
+        if not any(self.model.knows(n) for n in names):
+            return None
+        prior = self.model.agent_prior(self.model.text_vector(None, req.text))
+        if not prior:
+            return None
+        agent, p = max(prior.items(), key=lambda kv: kv[1])
+        return (agent, p) if p >= _ABSENT_PRIOR and agent not in names else None
+
     def stage1(self, req: RouteRequest) -> StageOne:
         """Stage I: the action with its calibrated confidence."""
         proba, best = self.raw_stage1(req)
         k = int(np.argmax(proba))
         action = RouteAction(ACTIONS[k])
         rationale = f"stage I: {action.value} (p={proba[k]:.2f}); best candidate p={best:.2f}"
+        absent = self.absent_agent(req) if action is not RouteAction.ESCALATE else None
+        if absent is not None:
+            rationale += (f"; no agent for this: it asks for {absent[0]} (prior "
+                          f"{absent[1]:.2f}), which this platform does not run")  # fmt: skip
+            return StageOne(RouteAction.DIRECT_ANSWER, absent[1], rationale)
         fit = self.unfamiliar_fit(req)
         if fit is not None and action is not RouteAction.ESCALATE:
             # No candidate is known to the prior: the domain-independent suitability model

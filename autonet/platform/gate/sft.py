@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autonet.platform.gate.cards import AgentRegistry
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import benchmark_registry
 
 __all__ = ["SYSTEM_PROMPT", "export_sft", "sft_example"]
 
@@ -61,7 +61,7 @@ def _prompt(record: Mapping[str, Any], registry: AgentRegistry) -> str:
 
 def sft_example(record: Mapping[str, Any], registry: AgentRegistry | None = None) -> dict[str, Any]:
     """One prompt-completion example from one dataset record."""
-    registry = registry or default_registry()
+    registry = registry or benchmark_registry()
     gold = record["gold"]
     target = {
         "action": gold["action"],
@@ -82,7 +82,7 @@ def sft_example(record: Mapping[str, Any], registry: AgentRegistry | None = None
 
 def export_sft(records: Iterable[Mapping[str, Any]], path: Path) -> int:
     """Write the SFT set as JSON lines; returns the number of examples written."""
-    registry = default_registry()
+    registry = benchmark_registry()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
     count = 0

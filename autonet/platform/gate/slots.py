@@ -161,6 +161,21 @@ _RE_ATTEND = re.compile(
     r"(\d+(?:[.,]\d+)*)\s*(k)?\s*(?:fans|people|visitors|attendees|spectators|guests|persons)",
     _I,
 )
+# "by 2" (relative) or "to 4" (absolute) with the units a tilt or TX power change is written in.
+_RE_CHANGE_VALUE = re.compile(
+    r"\b(by|to)\s+(-?\d+(?:\.\d+)?)(?:\s*(degrees?|deg|dbm|db|watts?|w)\b|\s*(°))?(?![\w.%/°])",
+    _I,
+)
+_N_CHANGE_VALUE = _needles(("by", "to"))
+_RE_CLAUSE_END = re.compile(r"[.;!?]|\bthen\b", _I)
+_TILT_UNITS, _POWER_UNITS = frozenset({"deg", "degree", "degrees", "°"}), frozenset({"db", "dbm"})
+# Direction words the typo corrector must know, or "lower" becomes "power" (one edit away).
+_DIRECTION_SPELLINGS = (
+    "increase", "increased", "raise", "raised", "boost", "boosted", "higher", "decrease",
+    "decreased", "reduce", "reduced", "lower", "lowered", "uptilt", "downtilt",
+)  # fmt: skip
+_POWER_WORDS = frozenset({"power", "pwr", "tx", "txpower", "transmit"})
+_INFLECTIONS = ("", "e", "es", "ed", "ing", "s", "d", "ting", "ping")
 _RE_NUMBER = re.compile(
     r"(?<![\w.])(-?\d+(?:\.\d+)?)(?:\s*(?:degrees?|deg|°|dbm|db|w|watts?)\b)?(?![\w.])", _I
 )
@@ -295,12 +310,67 @@ def _extract_uncached(text: str, *, fuzzy: bool = True) -> list[Slot]:
         add("priority", f"P{(m[1] or m[2])[-1]}", m)
     for m in _RE_MODEL.finditer(text) if _may_match(low, _N_MODEL) else ():
         add("model", _MODEL_OF[_key(m[1])], m)
+    for m in _RE_CHANGE_VALUE.finditer(text) if digits and _may_match(low, _N_CHANGE_VALUE) else ():
+        found = _change_value(text, m)
+        if found is None or _overlaps((m.start(2), m.end()), taken):
+            continue
+        value, mode = found
+        taken.append((m.start(2), m.end()))
+        before = text[max(0, m.start(2) - 25) : m.start(2)].lower()
+        hint = _percent_hint(before, text[m.end() : m.end() + 25].lower())
+        out.append(Slot("number", value, m.start(2), m.end(), hint))
+        add("change_mode", mode, m, group=1)
     for m in _RE_NUMBER.finditer(text) if digits else ():
         after = text[m.end() : m.end() + 25].lower()
         before = text[max(0, m.start() - 25) : m.start()].lower()
         add("number", _clean(float(m[1])), m, _percent_hint(before, after))
     out.sort(key=lambda s: s.start)
     return _merge_days(out)
+
+
+def _change_value(text: str, m: re.Match[str]) -> tuple[float, str] | None:
+    """``(value, mode)`` of a change's "by N" / "to N" (see vocabulary.py), None when the
+    words around it are not a tilt or TX power change (a saving "by 20" stays a plain number).
+    """
+    number, unit = float(m[2]), (m[3] or m[4] or "").lower()
+    start = max((c.end() for c in _RE_CLAUSE_END.finditer(text, 0, m.start())), default=0)
+    words = re.findall(r"[a-z]+", text[start : m.start()].lower())
+    relative = m[1].lower() == "by"
+    topic = _topic(words, unit, relative=relative)
+    if topic is None:
+        return None
+    if not relative:
+        watts = 10.0 ** (number / 10.0) / 1000.0 if unit == "dbm" else number
+        return _clean(watts if topic == "power" else number), "absolute"
+    return _clean(_direction(words, topic) * number), "relative"
+
+
+def _topic(words: list[str], unit: str, *, relative: bool) -> str | None:
+    """``tilt`` or ``power``: the changed parameter, by its unit or the nearest word before.
+
+    A relative power change must say dB: "cut RAN power by 20" is a saving, not a change.
+    """
+    if unit in _TILT_UNITS:
+        return "tilt"
+    if unit in _POWER_UNITS or unit.startswith("w"):
+        return "power" if not relative or unit == "db" else None
+    for w in reversed(words):
+        if "tilt" in w:
+            return "tilt"
+        if w in _POWER_WORDS and not relative:
+            return "power"
+    return None
+
+
+def _direction(words: list[str], topic: str) -> int:
+    """The sign of a relative change: the direction word nearest before "by" (+1 if none)."""
+    for w in reversed(words):
+        if topic == "tilt" and w in vocab.TILT_DIRECTION_WORDS:
+            return vocab.TILT_DIRECTION_WORDS[w]
+        for stem, sign in vocab.DIRECTION_WORDS.items():
+            if w.startswith(stem) and w[len(stem) :] in _INFLECTIONS:
+                return sign
+    return 1
 
 
 _LOSS = re.compile(r"loss|degrad|drop|hit|impact|worse|penalty")
@@ -349,6 +419,7 @@ def _slot_corrector() -> TypoCorrector:
         *vocab.PLACES, *vocab.REGION_ALIASES, *vocab.SLICE_TYPE_ALIASES, *_MODEL_WORDS,
         *vocab.DAY_SETS, *vocab.NAMED_WINDOWS, *vocab.SEVERITIES, *_DAY_NAMES,
         *vocab.RELIABILITY_WORDS, "reliability", "latency", "throughput", "minutes", "hours",
+        *_DIRECTION_SPELLINGS,
     ]  # fmt: skip
     for phrase in phrases:
         words.update(w for w in re.findall(r"[a-z]+", phrase.lower()) if len(w) >= 5)

@@ -119,9 +119,9 @@ def _train(
         train = load_split("train") if train is None else train
         val = load_split("val") if val is None else val
     if registry is None:
-        from autonet.platform.gate.catalog import default_registry
+        from autonet.platform.gate.catalog import benchmark_registry
 
-        registry = default_registry()
+        registry = benchmark_registry()  # trained with the benchmark's distractor cards
     retriever = CandidateRetriever(registry)
     samples = _grounding_samples(train)
     featurizer = NgramFeaturizer(min_df=2).fit(

@@ -18,6 +18,12 @@ slot, so a gold argument and an extracted argument can be compared exactly:
 - ids: site ``S0012`` (four digits, upper case), cell ``S0012-C2``, transport link ``L0042``,
   slice ``SL-007``, change ``CHG-0042``, intent ``INT-0042``, ticket ``TT-12345``
 - regions: north, south, east, west, centre; places (slice and event areas) as in ``PLACES``
+- change values -> ``value`` (float, signed) with ``mode`` ``relative`` ("by 2") or ``absolute``
+  ("to 4"); a relative value carries the sign of its direction word: electrical downtilt grows
+  as the beam points further down, so "downtilt" / "tilt down" / "increase the tilt" are +,
+  "uptilt" / "tilt up" / "reduce the tilt" are -; for TX power "raise" / "boost" / "up" are +,
+  "lower" / "cut" / "down" are - (``DIRECTION_WORDS``, ``TILT_DIRECTION_WORDS``); an absolute
+  TX power in dBm is converted to W ("43 dBm" -> 19.95)
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ from typing import Final
 __all__ = [
     "BYTE_UNITS",
     "CHANGE_ACTIONS",
+    "CHANGE_MODES",
     "DAYS",
     "DAY_SETS",
+    "DIRECTION_WORDS",
     "DURATION_UNITS_MIN",
     "ID_PATTERNS",
     "KPI_ALIASES",
@@ -47,6 +55,7 @@ __all__ = [
     "SLICE_TYPES",
     "SLICE_TYPE_ALIASES",
     "THROUGHPUT_UNITS_MBPS",
+    "TILT_DIRECTION_WORDS",
 ]
 
 ROLES: Final[tuple[str, ...]] = ("viewer", "operator", "engineer", "admin")
@@ -257,7 +266,31 @@ CHANGE_ACTIONS: Final[tuple[str, ...]] = (
     "reroute",
     "capacity_boost",
     "upf_scale_out",
+    "restart",
 )
+#: How a change's ``value`` applies: added to the current value, or the value to set.
+CHANGE_MODES: Final[tuple[str, ...]] = ("relative", "absolute")
+#: Stems of direction words before "by N" -> the sign of the change (a word matches a stem
+#: alone or inflected: "reduce", "reduced", "reducing"; "update" is not "up").
+DIRECTION_WORDS: Final[dict[str, int]] = {
+    "increas": 1,
+    "rais": 1,
+    "boost": 1,
+    "add": 1,
+    "more": 1,
+    "higher": 1,
+    "up": 1,
+    "decreas": -1,
+    "reduc": -1,
+    "lower": -1,
+    "cut": -1,
+    "drop": -1,
+    "less": -1,
+    "down": -1,
+}
+#: In a tilt change "up" and "down" name the beam's direction, not the tilt value's: an uptilt
+#: lowers the electrical downtilt. These override ``DIRECTION_WORDS`` there.
+TILT_DIRECTION_WORDS: Final[dict[str, int]] = {"downtilt": 1, "uptilt": -1, "down": 1, "up": -1}
 SEVERITIES: Final[tuple[str, ...]] = ("critical", "major", "minor", "warning")
 PRIORITIES: Final[tuple[str, ...]] = ("P1", "P2", "P3", "P4")
 MODELS: Final[tuple[str, ...]] = ("forecaster", "anomaly_detector", "rca_priors", "causal_graph")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from autonet.platform.scenarios._fault_ledger import FaultLedger
     from autonet.twin import Twin
 
-__all__ = ["DRIVERS", "Outcome"]
+__all__ = ["DRIVERS", "Outcome", "handed_over"]
 
 
 @dataclass
@@ -42,6 +42,9 @@ class NoneDriver:
         return 0
 
     def finish(self, ledger: FaultLedger, run_end: datetime) -> Outcome:
+        """Nothing is fixed: every fault is left to field repair."""
+        for row in ledger.faults.values():
+            row.handed = True
         return Outcome(resolved_pct=0.0, human=0, incidents=0)
 
 
@@ -64,14 +67,17 @@ class RulesDriver:
 
     def finish(self, ledger: FaultLedger, run_end: datetime) -> Outcome:
         """Detection = the first rule action related to the fault; localisation = that action
-        targets the root; resolved = a related action helped (there is no verification)."""
+        targets the root; resolved = the rules fixed it (a related action helped and the fault
+        ended early or its impact came down before it ended; there is no verification); every
+        other fault is left to field repair."""
         due = ledger.due(run_end)
         for row in ledger.faults.values():
             if row.actions:
                 first = min(row.actions, key=lambda j: j.at)
                 row.detected_at = datetime.fromisoformat(first.at)
                 row.localised = first.target == row.record.root_node
-            row.resolved = any(j.gain_user_min > ledger.threshold for j in row.actions)
+            row.resolved = ledger.fixed(row, run_end)
+            row.handed = not row.resolved
         episodes = self.controller.episodes
         escalated = sum(1 for e in episodes if e.terminal == "escalate")
         resolved = 100.0 * sum(r.resolved for r in due) / len(due) if due else float("nan")
@@ -118,11 +124,15 @@ class AgenticDriver:
         return sum(1 for o in self.loop.outcomes() if o["status"] not in FINAL_STATUSES)
 
     def finish(self, ledger: FaultLedger, run_end: datetime) -> Outcome:
-        """Match incidents to faults through their alarms (ground truth, evaluation only)."""
+        """Match incidents to faults through their alarms (ground truth, evaluation only).
+
+        Resolved = incidents FULFILLED by the loop's own remedy with no human; an incident the
+        loop closed as a hand-over to field repair is counted apart (its fault is ``handed``),
+        never as resolved."""
         fault_of = {a.alarm_id: a.fault_id for a in self.twin.alarms}
         outcomes = sorted(self.loop.outcomes(), key=lambda o: o["incident"]["opened_at"])
         latest = run_end - 2 * self.twin.step_delta
-        counted = resolved = human = 0
+        counted = resolved = human = handed = 0
         for o in outcomes:
             inc = o["incident"]
             votes = Counter(fault_of.get(a) for a in inc["evidence"].get("alarms", ()))
@@ -134,9 +144,15 @@ class AgenticDriver:
                 hyps = (o.get("analysis") or {}).get("hypotheses") or []
                 row.localised = bool(hyps) and hyps[0]["node"] == row.record.root_node
             human += bool(o["human"])
+            over = handed_over(o)
+            if row is not None and over:
+                row.handed = True
             if datetime.fromisoformat(inc["opened_at"]) <= latest:
                 counted += 1
-                resolved += o["status"] == "fulfilled" and not o["human"]
+                handed += over
+                resolved += o["status"] == "fulfilled" and not o["human"] and not over
+        for row in ledger.faults.values():
+            row.resolved = not row.handed and ledger.fixed(row, run_end)
         statuses = Counter(o["status"] for o in outcomes)
         self.loop.close()
         self.memory.engine.dispose()
@@ -146,10 +162,29 @@ class AgenticDriver:
             incidents=len(outcomes),
             notes=[
                 f"incidents by status: {dict(sorted(statuses.items()))}",
+                f"{handed} of {counted} counted incident(s) handed to field repair",
                 f"operator answered {len(self.approver.answered)} approval request(s)",
             ],
             run_ids=sorted({o["run_id"] for o in outcomes}),
         )
+
+
+def handed_over(outcome: Mapping[str, Any]) -> bool:
+    """True when the loop closed the incident as a hand-over to field repair: its last
+    decision chose the field-repair candidate, or its last verdict is FULFILLED only "at the
+    best achievable until field repair" (compensation in place, the root cause left to a crew).
+    """
+    from autonet.agents.messages import FULFILLED
+    from autonet.agents.playbooks._fault_remedies import FIELD_REPAIR_ID
+
+    decisions = outcome.get("decisions") or []
+    chosen = decisions[-1].get("chosen") if decisions else None
+    if chosen is not None and chosen.get("id") == FIELD_REPAIR_ID:
+        return True
+    verdicts = outcome.get("verdicts") or []
+    if not verdicts or verdicts[-1]["status"] != FULFILLED:
+        return False
+    return any(r.startswith("best achievable until field repair") for r in verdicts[-1]["reasons"])
 
 
 DRIVERS: dict[str, Any] = {"none": NoneDriver, "rules": RulesDriver, "agentic": AgenticDriver}

@@ -14,6 +14,15 @@ never exceeded that; the whole fault when it never came down before field repair
 is **related** to a fault when its target is in the area while the fault is active;
 **helpful** when its gain (see :mod:`._fault_eval`) exceeds one impacted user-minute. A
 **wrong action** targets no root element of a fault active then and is not helpful.
+
+A fault is **fixed by the policy** when a related helpful action ended it before its field
+repair was due (a restart cleared it) or brought its area impact down for good before it ended
+(time to mitigate shorter than the fault). A fault is **handed to field repair** when the policy
+left its impact to the crew: under ``none`` and ``rules`` every due fault it did not fix; under
+``agentic`` the faults whose incident the loop closed as a hand-over (the field-repair
+candidate, or compensation "at the best achievable until field repair"). A hand-over is its own
+outcome, never counted as resolved; its **field-repair impact** is the user-impact minutes in
+those faults' areas while they were active (a cell-step in several areas counted once).
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ class FaultRow:
     detected_at: datetime | None = None
     localised: bool | None = None
     resolved: bool = False
+    handed: bool = False  # its impact was left to field repair (see the module docstring)
     actions: list[ActionJudgement] = field(default_factory=list)
     impact: list[tuple[datetime, float]] = field(default_factory=list)  # (step start, excess)
 
@@ -67,6 +77,7 @@ class FaultLedger:
         self.skipped: list[str] = []
         self.minutes = float(twin.step_minutes)
         self.threshold = 1.0  # user-minutes: an action that avoids less did not help
+        self._excess: list[tuple[datetime, np.ndarray]] = []  # per step: excess per cell
 
     def injected(self, sched: ScheduledFault, record: FaultRecord) -> None:
         area = set(area_cells(self.twin, record.root_node))
@@ -76,6 +87,7 @@ class FaultLedger:
 
     def observe(self, k: int, res: StepResult, open_incidents: int) -> None:
         excess = np.maximum(step_impact(res, self.sla_mbps) - self.reference[k], 0.0)
+        self._excess.append((res.time, excess))
         active = 0
         for f in self.faults.values():
             if f.record.start <= res.time and (f.record.end is None or res.time < f.record.end):
@@ -124,6 +136,33 @@ class FaultLedger:
         done = row.end(run_end) if last + 1 >= len(values) else row.impact[last + 1][0]
         return (done - row.record.start).total_seconds() / 60.0
 
+    def fixed(self, row: FaultRow, run_end: datetime) -> bool:
+        """True when the policy fixed ``row`` (see the module docstring): a related helpful
+        action, and the fault ended before its repair was due or its impact came down before
+        it ended."""
+        if not any(j.gain_user_min > self.threshold for j in row.actions):
+            return False
+        repair_due = row.record.start + row.sched.repair_steps * self.twin.step_delta
+        if row.record.end is not None and row.record.end < repair_due:
+            return True  # cleared by an action (a restart), not by the crew
+        lasted = (row.end(run_end) - row.record.start).total_seconds() / 60.0
+        return self.mitigation_min(row, run_end) < lasted
+
+    def impact_of(self, rows: list[FaultRow]) -> float:
+        """User-impact minutes in the areas of ``rows`` while they were active (each cell-step
+        counted once, however many of them cover it)."""
+        total = 0.0
+        for at, excess in self._excess:
+            live = [
+                r.cells
+                for r in rows
+                if r.record.start <= at and (r.record.end is None or at < r.record.end)
+            ]
+            if live:
+                cells = np.unique(np.concatenate(live))
+                total += float(excess[cells].sum(dtype=np.float64))
+        return total * self.minutes
+
     def due(self, run_end: datetime) -> list[FaultRow]:
         """Faults that started at least two steps before the end (a policy had time to act)."""
         latest = run_end - 2 * self.twin.step_delta
@@ -140,6 +179,7 @@ class FaultLedger:
         ]
         localised = [bool(f.localised) for f in due]
         impact = sum(r["users_impacted"] for r in self.rows) * self.minutes
+        handed = [f for f in due if f.handed]
         return {
             "detection_min": float(np.mean(detected)) if detected else math.nan,
             "localisation_top1": float(np.mean(localised)) if localised else math.nan,
@@ -148,6 +188,8 @@ class FaultLedger:
             else math.nan,
             "impact_user_min": float(impact),
             "resolved_pct": resolved_pct,
+            "field_repair_pct": 100.0 * len(handed) / len(due) if due else math.nan,
+            "field_repair_user_min": self.impact_of(handed),
             "wrong_actions": float(self.wrong_actions()),
             "faults": float(len(self.faults)),
             "detected": float(len(detected)),
@@ -175,6 +217,7 @@ class FaultLedger:
                     "mitigated_min": round(self.mitigation_min(f, run_end), 1),
                     "impact_user_min": round(sum(v for _, v in f.impact) * self.minutes),
                     "actions": len(f.actions),
+                    "outcome": "fixed" if f.resolved else "field repair" if f.handed else "",
                     "ended": f.record.end.isoformat() if f.record.end else "",
                 }
             )

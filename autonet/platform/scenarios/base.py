@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Final, Literal
 
 import pandas as pd
 
+from autonet.errors import BadInputError
+
 __all__ = [
     "MAX_DAYS",
     "MAX_SITES",
@@ -32,7 +34,7 @@ MAX_SITES: Final = 200_000
 MAX_DAYS: Final = 366.0
 
 
-class ScenarioError(ValueError):
+class ScenarioError(BadInputError):
     """Bad scenario input (unknown name, policy or option, impossible parameters)."""
 
 

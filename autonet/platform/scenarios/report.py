@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,16 @@ import pandas as pd
 
 from autonet.platform.scenarios.base import PolicyResult, Scenario, ScenarioError, TargetCheck
 
-__all__ = ["default_workdir", "metrics_document", "write_report"]
+__all__ = [
+    "check_report_folder",
+    "default_workdir",
+    "metrics_document",
+    "staged_report",
+    "write_report",
+]
+
+#: What marks a folder as a report (``--force`` replaces only such a folder).
+_REPORT_MARKS = ("report.md", "metrics.json", "work")
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +39,64 @@ def default_workdir(name: str, seed: int) -> Path:
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     return get_settings().home / "reports" / f"{name}-{seed}-{stamp}"
+
+
+def check_report_folder(target: Path, *, force: bool = False) -> None:
+    """Refuse to write a report over an existing one unless ``force``.
+
+    Raises:
+        ScenarioError: ``target`` is a file; or a non-empty folder and ``force`` is False; or
+            ``force`` is True but the folder is not a report (no report.md, metrics.json or
+            work/), which is never deleted.
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise ScenarioError(f"report folder {str(target)!r} is a file; name a folder")
+    if not target.is_dir() or not any(target.iterdir()):
+        return
+    if not force:
+        raise ScenarioError(
+            f"report folder {str(target)!r} exists and is not empty; use --force to replace "
+            "it, or name another folder"
+        )
+    if not any((target / mark).exists() for mark in _REPORT_MARKS):
+        raise ScenarioError(
+            f"report folder {str(target)!r} holds no report (no report.md, metrics.json or "
+            "work/); it is not replaced, even with --force"
+        )
+
+
+@contextmanager
+def staged_report(target: Path, *, force: bool = False) -> Iterator[Path]:
+    """A staging folder beside ``target`` that becomes ``target`` only when the block ends.
+
+    The run and the report are written into ``.<name>.partial`` next to ``target``; on normal
+    exit it is renamed to ``target`` (replacing the old report when ``force``); on any
+    exception, Ctrl-C included, it is removed, so no half-written report is left looking
+    complete and an existing report is kept.
+
+    Raises:
+        ScenarioError: From :func:`check_report_folder`.
+    """
+    target = Path(target).expanduser().resolve()
+    check_report_folder(target, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)  # a leftover of a killed run
+    staging.mkdir()
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if target.exists():
+        old = target.parent / f".{target.name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
 
 
 def _json_number(value: Any) -> Any:
@@ -135,6 +205,7 @@ def _markdown(
     targets: Sequence[TargetCheck],
     plots: Sequence[tuple[str, str]],
     max_incidents: int,
+    stores: Sequence[tuple[str, int]] = (),
 ) -> str:
     first = next(iter(results.values()))
     params = first.params
@@ -193,6 +264,14 @@ def _markdown(
         "Files: `metrics.json` (machine-readable), `timeline.csv` (one row per policy and step).",
         "",
     ]
+    if stores:
+        lines += [
+            "Run databases (LangGraph checkpoints of the loop's runs, finished runs pruned to "
+            "their last checkpoint; the memory database), relative to this folder:",
+            "",
+        ]
+        lines += [f"- `{path}`: {_size(size)}" for path, size in stores]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -233,16 +312,48 @@ def write_report(
     )
     out.mkdir(parents=True, exist_ok=True)
     checks = list(scenario.targets(results) if targets is None else targets)
+    stores = _stores(out)
     plots = _plots(scenario, results, out)
-    (out / "report.md").write_text(
-        _markdown(scenario, results, checks, plots, max_incidents), encoding="utf-8"
-    )
-    document = metrics_document(scenario, results, checks)
-    document["files"] = ["report.md", "metrics.json", "timeline.csv", *(f for f, _ in plots)]
-    (out / "metrics.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     frames = [r.timeline.assign(policy=p) for p, r in results.items()]
     timeline = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     cols = ["policy", *[c for c in timeline.columns if c != "policy"]]
-    timeline[cols].to_csv(out / "timeline.csv", index=False)
+    timeline[cols].to_csv(out / "timeline.csv.tmp", index=False)
+    os.replace(out / "timeline.csv.tmp", out / "timeline.csv")
+    markdown = _markdown(scenario, results, checks, plots, max_incidents, stores)
+    document = metrics_document(scenario, results, checks)
+    document["files"] = ["report.md", "metrics.json", "timeline.csv", *(f for f, _ in plots)]
+    document["stores"] = [{"path": path, "bytes": size} for path, size in stores]
+    # report.md and metrics.json last, each whole or absent: they are what marks a report done
+    _write_whole(out / "report.md", markdown)
+    _write_whole(out / "metrics.json", json.dumps(document, indent=2) + "\n")
     logger.info("report of %s written to %s", scenario.name, out)
     return out
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so it is never half-written."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _stores(out: Path) -> list[tuple[str, int]]:
+    """The run's databases under ``out`` (checkpoints, memory): relative path and bytes."""
+    found = []
+    for path in sorted(out.rglob("*.sqlite")):
+        wal = path.with_name(path.name + "-wal")  # SQLite's write-ahead log counts too
+        size = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+        found.append((path.relative_to(out).as_posix(), size))
+    return found
+
+
+def _size(n: int) -> str:
+    """Bytes for people: ``512 B``, ``24.2 MB``."""
+    if n < 1000:
+        return f"{n} B"
+    value = n / 1000
+    for unit in ("kB", "MB"):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"

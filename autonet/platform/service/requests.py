@@ -10,13 +10,15 @@ brings each unfinished request to its final status.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from autonet.agents.messages import Request
 from autonet.agents.trace import plain
-from autonet.errors import AutonetError, BadInputError, UnavailableError
+from autonet.errors import AutonetError, BadInputError, NotFoundError, UnavailableError
 from autonet.platform.service.expression import parse_expression
 
 if TYPE_CHECKING:
@@ -67,6 +69,13 @@ def _decision_dict(decision: RouteDecision) -> dict[str, Any]:
             "backend": decision.backend,
         }
     )
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    from autonet.platform.gate.catalog import default_registry
+
+    return default_registry()
 
 
 def _missing(decision: RouteDecision) -> list[str]:
@@ -155,7 +164,7 @@ class RequestService:
 
         Exactly one of ``text`` (plain language) and ``expression`` (a TS 28.312 intent) is
         given. Nothing is lost: the request is stored before it is carried out, and a failure
-        while carrying it out leaves it ``failed`` with the reason.
+        while carrying it out leaves it ``failed`` (or ``rejected``) with the reason.
 
         Raises:
             BadInputError: No or both inputs, empty or oversized text, a malformed expression,
@@ -177,6 +186,28 @@ class RequestService:
         else:
             assert expression is not None
             decision, words = self._from_expression(expression, role)
+        return self._record_and_carry_out(decision, words, expression, caller, role)
+
+    def carry_out(
+        self, decision: RouteDecision, *, caller: str, role: str, text: str = ""
+    ) -> StoredRequest:
+        """Record and carry out a decision already made (by AgentGate or a caller that routes
+        on its own): the same path as :meth:`submit` after routing.
+
+        Raises:
+            BadInputError: An unknown role or an empty caller.
+        """
+        self._check_caller(caller, role)
+        out = _decision_dict(decision)
+        if decision.answer:
+            out["answer"] = decision.answer
+        if missing := _missing(decision):
+            out["missing"] = missing
+        return self._record_and_carry_out(out, text, None, caller, role)
+
+    def _record_and_carry_out(self, decision: dict[str, Any], words: str,
+                              expression: Mapping[str, Any] | None, caller: str,
+                              role: str) -> StoredRequest:  # fmt: skip
         record = self.store.create(
             text=words,
             expression=dict(expression) if expression is not None else None,
@@ -191,7 +222,7 @@ class RequestService:
         try:
             record = self._carry_out(record, decision, caller, role)
         except AutonetError as exc:
-            status = "rejected" if isinstance(exc, BadInputError) else "failed"
+            status = "rejected" if isinstance(exc, BadInputError | NotFoundError) else "failed"
             record = self.store.update(record.id, status=status, reason=str(exc))
         except Exception as exc:  # stored as failed, then raised: a bug must show
             self.store.update(record.id, status="failed", reason=f"internal error: {exc!r}")
@@ -280,11 +311,16 @@ class RequestService:
                 reason=f"routing confidence {decision['confidence']:.2f} is below "
                        f"{self.threshold:g}: a person must confirm this change",
             )  # fmt: skip
+        from autonet.platform.gate import validate_arguments
+
         for s in steps:
             if s["agent"] not in CHANGE_KINDS and s["agent"] not in self.capabilities:
                 raise BadInputError(f"no implementation of {s['agent']!r} in this platform")
+            errors = validate_arguments(_registry().get(s["agent"]), s["arguments"])
+            if errors:
+                raise BadInputError("invalid arguments: " + "; ".join(errors))
         results: list[dict[str, Any]] = []
-        ctx = self._context(caller=caller, role=role, text=record.text)
+        ctx = self._context(caller=caller, role=role, text=record.text, request_id=record.id)
         for s in steps:
             if s["agent"] in CHANGE_KINDS:
                 continue
@@ -315,6 +351,12 @@ class RequestService:
         self.loop.submit(req)
         self.last_tick = self.loop.tick()  # the run starts now, at the network's current time
         record = self.store.update(record.id, result={"steps": results, "loop_request": req["id"]})
+        if not self._outcomes_of(record.id):
+            playbook = self.loop.ctx.playbooks[req["kind"]]
+            explain = getattr(playbook, "explain_no_action", None)
+            if explain is not None:  # the playbook says why it has nothing to do now
+                return self.store.update(record.id, status="rejected",
+                                         reason=str(explain(self.loop.ctx, req)))  # fmt: skip
         return self._sync_one(record, missing_is_failure=True)
 
     # -- following the loop --------------------------------------------------------------------
@@ -366,8 +408,12 @@ class RequestService:
             pending = [
                 p for p in self.loop.pending_approvals() if p.get("run_id") == last["run_id"]
             ]
-            why = "; ".join(str(r) for p in pending for r in p.get("reasons", [])) or "policy"
-            reason = f"waiting for a person's approval ({why})"
+            asked = "; ".join(
+                str(r).rsplit("approval: ", 1)[-1]
+                for p in pending
+                for r in (p.get("reasons") or {}).values()
+            )
+            reason = f"waiting for a person's approval: {asked or 'policy requires it'}"
         elif status == "done":
             reason = "; ".join((verdict or {}).get("reasons") or []) or "verified"
         fields: dict[str, Any] = {
@@ -382,9 +428,9 @@ class RequestService:
                         run_id=last["run_id"])  # fmt: skip
         return self.store.update(record.id, **fields)
 
-    def sync(self) -> list[StoredRequest]:
+    def sync(self) -> builtins.list[StoredRequest]:
         """Bring every unfinished request of this session up to date with the loop's runs."""
-        changed = []
+        changed: builtins.list[StoredRequest] = []
         for record in self.store.unfinished(self.session_id):
             new = self._sync_one(record)
             if new.status != record.status:

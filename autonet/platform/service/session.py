@@ -342,9 +342,10 @@ class NetworkSession:
             from autonet.platform.capabilities import CAPABILITIES, CapabilityContext
             from autonet.platform.service.requests import RequestService
 
-            def context(*, caller: str, role: str, text: str = "") -> Any:
+            def context(*, caller: str, role: str, text: str = "",
+                        request_id: str | None = None) -> Any:  # fmt: skip
                 return CapabilityContext(loop=self.loop, memory=self.memory, actor=caller,
-                                         role=role, text=text)  # fmt: skip
+                                         role=role, text=text, request_id=request_id)  # fmt: skip
 
             self._service = RequestService(
                 loop=self.loop,

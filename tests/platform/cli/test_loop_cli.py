@@ -68,11 +68,11 @@ def test_approve_resumes_the_pending_run(pending: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["run"], 3, "giveatleastone--fault"),
+        (["run"], 2, "giveatleastone--fault"),
         (["run", "--fault", "meteor@S0001"], 2, "unknownfaulttype"),
         (["run", "--fault", "cell_outage@S9999-C1", "--sites", "12"], 3, "S9999-C1"),
-        (["run", "--fault", "cell_outage@S0001-C1", "--sites", "0"], 3, "--sitesmustbein"),
-        (["run", "--fault", "cell_outage@S0001-C1", "--playbook", "teleport"], 3,
+        (["run", "--fault", "cell_outage@S0001-C1", "--sites", "0"], 2, "--sitesmustbein"),
+        (["run", "--fault", "cell_outage@S0001-C1", "--playbook", "teleport"], 2,
          "unknownplaybookkind'teleport'"),
         (["trace", "cli-00001", "--checkpoint", "/nonexistent/cp.sqlite"], 4, "doesnotexist"),
         (["approve", "cli-00001", "--checkpoint", "/nonexistent/cp.sqlite", "--by", "a"], 4,

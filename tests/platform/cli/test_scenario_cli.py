@@ -176,3 +176,63 @@ def test_parse_opts() -> None:
     assert parse_opts(None) == {}
     with pytest.raises(ValueError, match="expected KEY=VALUE"):
         parse_opts(["=3"])
+
+
+def test_out_holding_a_report_is_refused_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    first = _run("run", "sleepers", *SMALL, "--policy", "rules", "--out", str(out), "--json")
+    assert first.exit_code == 0, first.output
+    (out / "notes.txt").write_text("mine")
+    again = _run("run", "sleepers", *SMALL, "--policy", "none", "--out", str(out), "--json")
+    assert again.exit_code == 2
+    assert f"report folder '{out}' exists and is not empty; use --force" in _text(again.stderr)
+    assert json.loads((out / "metrics.json").read_text())["policies"] == ["rules"]  # kept
+    forced = _run("run", "sleepers", *SMALL, "--policy", "none", "--out", str(out), "--json",
+                  "--force")  # fmt: skip
+    assert forced.exit_code == 0, forced.output
+    assert json.loads((out / "metrics.json").read_text())["policies"] == ["none"]
+    assert not (out / "notes.txt").exists()  # the old report was replaced as a whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no staging folder left
+
+
+def test_force_never_replaces_a_folder_that_is_not_a_report(tmp_path: Path) -> None:
+    out = tmp_path / "home"
+    out.mkdir()
+    (out / "thesis.tex").write_text("years of work")
+    result = _run("run", "sleepers", *SMALL, "--policy", "none", "--out", str(out), "--force")
+    assert result.exit_code == 2
+    assert "holds no report" in _text(result.stderr)
+    assert (out / "thesis.tex").read_text() == "years of work"
+
+
+def test_an_interrupted_block_leaves_no_report_and_keeps_the_old_one(tmp_path: Path) -> None:
+    from autonet.platform.scenarios.report import staged_report
+
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "report.md").write_text("old report")
+
+    def interrupted_run() -> None:
+        with staged_report(out, force=True) as folder:
+            (folder / "timeline.csv").write_text("time\n")
+            raise KeyboardInterrupt  # Ctrl-C while the report is being written
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_run()
+    assert (out / "report.md").read_text() == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_the_report_names_its_run_databases_and_their_size(tmp_path: Path) -> None:
+    from autonet.platform.scenarios import run_scenario, write_report
+
+    out = tmp_path / "r"
+    params = ScenarioParams(sites=2, days=0.25, seed=3)
+    results = {"none": run_scenario(Sleepers(), params, "none", workdir=out / "work")}
+    # the loop's checkpoint store, as a run leaves it in its work folder (2,500 bytes)
+    (out / "work" / "none" / "checkpoints.sqlite").write_bytes(b"y" * 2500)
+    write_report(Sleepers(), results, out)
+    text = (out / "report.md").read_text()
+    assert "- `work/none/checkpoints.sqlite`: 2.5 kB" in text
+    stores = json.loads((out / "metrics.json").read_text())["stores"]
+    assert stores == [{"path": "work/none/checkpoints.sqlite", "bytes": 2500}]

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from autonet.platform.gate.cards import validate_arguments
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import benchmark_registry
 from autonet.platform.gate.dataset import generate, load_split, write_dataset
 from autonet.platform.gate.dataset.templates import CALL_TEMPLATES
 
@@ -41,7 +41,7 @@ def test_every_split_has_all_four_actions(records: dict[str, list[dict]]) -> Non
 
 
 def test_gold_grounding_is_schema_valid_allowed_and_among_candidates(records) -> None:
-    registry = default_registry()
+    registry = benchmark_registry()
     for split in ALL_SPLITS:
         for record in records[split]:
             gold = record["gold"]
@@ -79,7 +79,7 @@ def test_hard_negatives_are_present(records: dict[str, list[dict]]) -> None:
 
 
 def test_role_violations_use_a_role_the_card_does_not_allow(records) -> None:
-    registry = default_registry()
+    registry = benchmark_registry()
     violations = [r for r in records["test"] if "role_violation" in r["tags"]]
     assert violations
     for record in violations:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autonet.platform.gate import RouteAction
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import benchmark_registry
 from autonet.platform.gate.embedded import MODEL_PATH, EmbeddedBackend, load_model, save_model
 from autonet.platform.gate.model import EmbeddedModel
 from autonet.platform.gate.router import AgentGate
@@ -53,7 +53,7 @@ def _records(split: str, n_sites: int) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def tiny() -> EmbeddedModel:
-    registry = default_registry().subset(NAMES)
+    registry = benchmark_registry().subset(NAMES)
     return train_model(_records("train", 3), _records("val", 2), registry, suitability=False)
 
 
@@ -61,7 +61,7 @@ def test_training_is_deterministic(tiny: EmbeddedModel) -> None:
     again = train_model(
         _records("train", 3),
         _records("val", 2),
-        default_registry().subset(NAMES),
+        benchmark_registry().subset(NAMES),
         suitability=False,
     )
     assert np.array_equal(tiny.action_coef, again.action_coef)
@@ -72,7 +72,7 @@ def test_training_is_deterministic(tiny: EmbeddedModel) -> None:
 
 
 def test_tiny_model_routes_unseen_sites(tiny: EmbeddedModel) -> None:
-    gate = AgentGate(default_registry().subset(NAMES), backend=EmbeddedBackend(tiny))
+    gate = AgentGate(benchmark_registry().subset(NAMES), backend=EmbeddedBackend(tiny))
     d = gate.route("find the root cause at S0099")
     assert (d.action, d.agent, d.arguments) == (RouteAction.CALL_AGENT, "rca_locator",
                                                {"target": "S0099"})  # fmt: skip
@@ -102,7 +102,7 @@ def test_shipped_artefact_is_small_and_loads() -> None:
     assert MODEL_PATH.is_file(), "run: python -m autonet.platform.gate.embedded --train"
     assert MODEL_PATH.stat().st_size < 2 * 1024 * 1024
     model = load_model()
-    assert len(model.agent_names) == len(default_registry())
+    assert len(model.agent_names) == len(benchmark_registry())
 
 
 def test_expected_calibration_error_by_hand() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import benchmark_registry
 from autonet.platform.gate.retrieval import CandidateRetriever, NgramFeaturizer, tokens
 
 
@@ -37,13 +37,13 @@ def test_featurizer_by_hand() -> None:
     ],
 )
 def test_retrieval_ranks_the_right_card_first(query: str, best: str) -> None:
-    top = CandidateRetriever(default_registry()).retrieve(query, k=3)
+    top = CandidateRetriever(benchmark_registry()).retrieve(query, k=3)
     assert top[0].name == best
     assert top[0].score >= top[1].score >= top[2].score
 
 
 def test_restrict_and_k() -> None:
-    retriever = CandidateRetriever(default_registry())
+    retriever = CandidateRetriever(benchmark_registry())
     got = retriever.retrieve("open a ticket", k=5, restrict=["weather", "ticketing"])
     assert [c.name for c in got] == ["ticketing", "weather"]
     with pytest.raises(ValueError, match="positive"):
@@ -51,7 +51,7 @@ def test_restrict_and_k() -> None:
 
 
 def test_refit_on_registry_change() -> None:
-    small = default_registry().subset(["weather", "billing"])
+    small = benchmark_registry().subset(["weather", "billing"])
     retriever = CandidateRetriever(small)
     assert retriever.version == small.version
     assert [c.name for c in retriever.retrieve("invoices of the port", k=2)] == [

@@ -17,7 +17,7 @@ from autonet.platform.gate.backend import (
     StageOne,
     StageTwo,
 )
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import BENCHMARK_ONLY, benchmark_registry, default_registry
 from autonet.platform.gate.decision import PlanStep, RouteDecision
 from autonet.platform.gate.embedded import EmbeddedBackend
 from autonet.platform.gate.factory import build_gate
@@ -34,7 +34,7 @@ def embedded() -> EmbeddedBackend:
 
 @pytest.fixture(scope="module")
 def gate(embedded: EmbeddedBackend) -> AgentGate:
-    return AgentGate(default_registry(), backend=embedded)
+    return AgentGate(benchmark_registry(), backend=embedded)
 
 
 def _valid(decision: RouteDecision) -> RouteDecision:
@@ -91,6 +91,25 @@ def test_knowledge_question_is_answered_directly(gate: AgentGate) -> None:
 def test_no_suitable_candidate_is_direct(gate: AgentGate) -> None:
     d = _valid(gate.route("weather forecast for the stadium", candidates=["slice_releaser"]))
     assert d.action is DIRECT
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("will it rain at the airport tomorrow", "weather"),
+        ("how many customers complained in the north", "customer_care"),
+    ],
+)
+def test_a_request_for_a_card_the_platform_does_not_run_has_no_agent(
+    embedded: EmbeddedBackend, text: str, absent: str
+) -> None:
+    gate = AgentGate(default_registry(), backend=embedded)
+    assert absent in BENCHMARK_ONLY and absent not in default_registry().names()
+    d = _valid(gate.route(text))
+    assert (d.action, d.agent) == (DIRECT, None)
+    assert f"no agent for this: it asks for {absent}" in d.rationale
+    # the benchmark's registry holds the card, so there the same words call it
+    assert _valid(AgentGate(benchmark_registry(), backend=embedded).route(text)).agent == absent
 
 
 @pytest.mark.parametrize(
@@ -157,20 +176,20 @@ def test_unknown_candidates_are_an_error(gate: AgentGate) -> None:
 
 def test_gate_arguments_are_checked(embedded: EmbeddedBackend) -> None:
     with pytest.raises(ValueError, match="threshold"):
-        AgentGate(default_registry(), backend=embedded, threshold=1.5)
+        AgentGate(benchmark_registry(), backend=embedded, threshold=1.5)
     with pytest.raises(ValueError, match="top_k"):
-        AgentGate(default_registry(), backend=embedded, top_k=0)
+        AgentGate(benchmark_registry(), backend=embedded, top_k=0)
 
 
 def test_top_k_limits_candidates(embedded: EmbeddedBackend) -> None:
-    gate = AgentGate(default_registry(), backend=embedded, top_k=2)
+    gate = AgentGate(benchmark_registry(), backend=embedded, top_k=2)
     d = _valid(gate.route("roll back CHG-0042"))
     assert (d.action, d.agent, d.arguments) == (CALL, "change_rollback", {"change_id": "CHG-0042"})
 
 
 def test_registry_change_reindexes(embedded: EmbeddedBackend) -> None:
-    gate = AgentGate(default_registry(), backend=embedded)
-    gate.registry = default_registry().subset(["weather", "billing"])
+    gate = AgentGate(benchmark_registry(), backend=embedded)
+    gate.registry = benchmark_registry().subset(["weather", "billing"])
     d = _valid(gate.route("will it rain at the airport"))
     assert (d.agent, d.arguments) == ("weather", {"area": "airport"})
     with pytest.raises(RegistryError):
@@ -195,7 +214,7 @@ class _Broken(RouterBackend):
 
 
 def test_stage1_failure_calls_when_candidates_exist_and_recovers_agent() -> None:
-    gate = AgentGate(default_registry(), backend=_Broken())
+    gate = AgentGate(benchmark_registry(), backend=_Broken())
     d = _valid(gate.route("open a trouble ticket for S0012", candidates=["ticketing", "weather"]))
     assert d.action is CALL
     assert d.agent == "ticketing" and d.arguments == {"target": "S0012"}
@@ -206,14 +225,14 @@ def test_stage1_failure_calls_when_candidates_exist_and_recovers_agent() -> None
 
 def test_hallucinated_agent_and_bad_arguments_are_repaired() -> None:
     two = StageTwo(agent="made_up_agent", arguments={"target": 12, "junk": 1}, confidence=0.9)
-    gate = AgentGate(default_registry(), backend=_Broken(two))
+    gate = AgentGate(benchmark_registry(), backend=_Broken(two))
     d = _valid(gate.route("open a ticket for S0012", candidates=["ticketing"]))
     assert (d.action, d.agent) == (CALL, "ticketing")
     assert d.arguments == {"target": "S0012"}  # wrong type dropped, then Eq. 18 completion
 
 
 def test_garbage_grounding_without_recovery_is_direct() -> None:
-    gate = AgentGate(default_registry(), backend=_Broken(StageTwo(agent="x", confidence=1.0)))
+    gate = AgentGate(benchmark_registry(), backend=_Broken(StageTwo(agent="x", confidence=1.0)))
     d = _valid(gate.route("hello there", candidates=["weather"]))
     assert d.action is DIRECT
     assert "no_valid_agent" in d.safeguards
@@ -221,7 +240,7 @@ def test_garbage_grounding_without_recovery_is_direct() -> None:
 
 def test_plan_of_one_step_collapses_to_call() -> None:
     two = StageTwo(plan=[PlanStep(agent="ticketing", arguments={"target": "S0001"})])
-    gate = AgentGate(default_registry(), backend=_Broken(two))
+    gate = AgentGate(benchmark_registry(), backend=_Broken(two))
     d = _valid(gate.route("first open a ticket for S0001, then relax", candidates=["ticketing"]))
     assert (d.action, d.agent) == (CALL, "ticketing")
 
@@ -236,7 +255,7 @@ def test_build_gate_defaults_and_llm_without_url() -> None:
 
 
 def test_stage1_failure_without_candidates_is_direct() -> None:
-    gate = AgentGate(default_registry(), backend=_Broken())
+    gate = AgentGate(benchmark_registry(), backend=_Broken())
     d = _valid(gate.route("open a trouble ticket for S0012", candidates=[]))
     assert d.action is DIRECT
     assert "stage1_failure" in d.safeguards

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import benchmark_registry
 from autonet.platform.gate.safeguards import (
     MAX_QUERY_CHARS,
     has_sequential_marker,
@@ -102,7 +102,7 @@ def test_multi_intent_splits_only_when_forced() -> None:
 
 
 def test_candidate_recovery_by_metadata() -> None:
-    registry = default_registry()
+    registry = benchmark_registry()
     name, score = recover_candidate(
         "please open a trouble ticket for S0012", registry, ["ticketing", "weather"]
     )

@@ -108,7 +108,7 @@ def test_fill_arguments_for_catalog_cards() -> None:
     }
     text = "set tx power of s0097-c3 to 10 w"
     args = fill_arguments(registry.get("change_executor"), extract_slots(text), text)
-    assert args == {"action": "tx_power", "target": "S0097-C3", "value": 10.0}
+    assert args == {"action": "tx_power", "target": "S0097-C3", "value": 10.0, "mode": "absolute"}
     text = "bring S0012 back on air, unlock it"
     args = fill_arguments(registry.get("cell_locker"), extract_slots(text), text)
     assert args == {"target": "S0012", "operation": "unlock"}

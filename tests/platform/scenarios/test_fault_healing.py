@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autonet.platform.scenarios import ScenarioError, ScenarioParams, get_scenario, run_scenario
+from autonet.platform.scenarios._fault_drivers import handed_over
 from autonet.platform.scenarios._fault_eval import harmful_left, judge_tick
 from autonet.platform.scenarios._fault_schedule import fault_schedule
 from autonet.platform.scenarios.common import FieldRepair, RepairModel, build_scenario_twin
@@ -32,7 +34,8 @@ def test_registry_and_specs() -> None:
     names = {m.name for m in sc.metrics}
     assert names == {
         "impact_user_min", "detection_min", "localisation_top1", "mitigation_min",
-        "resolved_pct", "wrong_actions", "harmful_left",
+        "resolved_pct", "field_repair_pct", "field_repair_user_min", "wrong_actions",
+        "harmful_left",
     }  # fmt: skip
     assert {p[0] for p in sc.plots} <= {"users_impacted", "active_faults", "open_incidents"}
 
@@ -76,6 +79,58 @@ def test_agentic_cuts_user_impact_and_localises(results: dict) -> None:
     timeline = results["agentic"].timeline
     assert list(timeline.columns) == ["time", "users_impacted", "active_faults", "open_incidents"]
     assert len(timeline) == SMALL.steps
+
+
+def _due_rows(res: object) -> list[dict]:
+    """The report rows of the faults that started >= 2 steps before the end (the counted ones)."""
+    end = datetime.fromisoformat(res.timeline["time"].iloc[-1].isoformat())  # type: ignore[attr-defined]
+    latest = end - timedelta(minutes=30)
+    return [r for r in res.incidents if datetime.fromisoformat(r["start"]) <= latest]  # type: ignore[attr-defined]
+
+
+def test_a_fault_is_fixed_or_handed_to_field_repair_never_both(results: dict) -> None:
+    for policy, res in results.items():
+        rows = _due_rows(res)
+        handed = [r for r in rows if r["outcome"] == "field repair"]
+        assert res.metrics["field_repair_pct"] == pytest.approx(100.0 * len(handed) / len(rows))
+        # each cell-step counted once: at most the faults' own impacts summed (their areas can
+        # overlap; the rows round each to the user-minute) and at most the run's whole impact
+        field = res.metrics["field_repair_user_min"]
+        assert field <= sum(r["impact_user_min"] for r in handed) + len(handed)
+        assert field <= res.metrics["impact_user_min"] + 1e-6
+        assert (field > 0) == any(r["impact_user_min"] > 0 for r in handed)
+        if policy == "none":  # nothing is fixed: every fault waits for the crew
+            assert len(handed) == len(rows) and res.metrics["resolved_pct"] == 0.0
+        if policy == "rules":  # resolved = the faults the rules fixed, the rest to the crew
+            fixed = sum(r["outcome"] == "fixed" for r in rows)
+            assert fixed + len(handed) == len(rows)
+            assert res.metrics["resolved_pct"] == pytest.approx(100.0 * fixed / len(rows))
+
+
+def _outcome(chosen_id: str, status: str, reason: str) -> dict:
+    chosen = {"id": chosen_id, "actions": [] if chosen_id == "field-repair" else [{}]}
+    return {
+        "decisions": [{"chosen": chosen}],
+        "verdicts": [{"status": status, "reasons": [reason]}],
+    }
+
+
+def test_a_hand_over_to_field_repair_is_its_own_outcome() -> None:
+    assert handed_over(_outcome("field-repair", "FULFILLED", "best achievable until field ..."))
+    compensated = "best achievable until field repair of S1 (site_power_failure): 3.0 impacted"
+    assert handed_over(_outcome("c2", "FULFILLED", compensated))
+    assert not handed_over(_outcome("c1", "FULFILLED", "within SLA: 0.0 impacted users <= 1.0"))
+    assert not handed_over(_outcome("c1", "NOT_FULFILLED", compensated))  # failed, not handed
+    assert not handed_over({"decisions": [], "verdicts": []})
+
+
+def test_agentic_counts_no_hand_over_as_resolved(results: dict) -> None:
+    res = results["agentic"]
+    # the note's numbers: "<handed> of <counted> counted incident(s) handed to field repair"
+    note = next(n for n in res.notes if n.endswith("handed to field repair"))
+    handed, _, counted = (int(w) if w.isdigit() else w for w in note.split()[:3])
+    assert isinstance(handed, int) and isinstance(counted, int) and counted > 0
+    assert res.metrics["resolved_pct"] <= 100.0 * (counted - handed) / counted + 1e-9
 
 
 def test_targets_are_the_five_of_the_issue(results: dict) -> None:

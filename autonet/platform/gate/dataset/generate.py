@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autonet.platform.gate.cards import AgentRegistry
-from autonet.platform.gate.catalog import default_registry
+from autonet.platform.gate.catalog import benchmark_registry
 from autonet.platform.gate.dataset import phrases, surface
 from autonet.platform.gate.dataset.templates import CALL_TEMPLATES, Template, render
 
@@ -273,7 +273,7 @@ def generate(split: str, *, registry: AgentRegistry | None = None) -> list[Insta
     """The instances of one split (``train``, ``val`` or ``test``), identical on every run."""
     if split not in SPLIT_SIZES:
         raise ValueError(f"unknown split {split!r}; expected one of {list(SPLIT_SIZES)}")
-    maker = _Maker(split, registry or default_registry())
+    maker = _Maker(split, registry or benchmark_registry())
     size = SPLIT_SIZES[split]
     counts = {kind: round(share * size) for kind, share in _MIX}
     counts["call"] += size - sum(counts.values())

@@ -187,12 +187,12 @@ CALL_TEMPLATES: dict[str, list[Template]] = {
         ("boost capacity around {place} for the game {window}", {}),
     ],
     "change_executor": [
-        ("set tilt of {cell} to {tiltval}", {"action": "tilt"}),
+        ("set tilt of {cell} to {tiltval}", {"action": "tilt", "mode": "absolute"}),
         ("offload traffic from {cell} to its neighbours", {"action": "offload"}),
         ("reroute traffic around {link}", {"action": "reroute"}),
         ("put {cell} to sleep", {"action": "sleep"}),
         ("wake up {cell}", {"action": "wake"}),
-        ("set tx power of {cell} to {powerval}", {"action": "tx_power"}),
+        ("set tx power of {cell} to {powerval}", {"action": "tx_power", "mode": "absolute"}),
         ("boost capacity on {cell}", {"action": "capacity_boost"}),
         ("scale out the UPF serving {site}", {"action": "upf_scale_out"}),
     ],
@@ -238,10 +238,16 @@ CALL_TEMPLATES: dict[str, list[Template]] = {
     ],
     "config_pusher": [
         ("push tilt {tiltval} to all cells in {region}", {"parameter": "tilt"}),
-        ("bulk change tx power to {powerval} across {region}", {"parameter": "tx_power"}),
+        (
+            "bulk change tx power to {powerval} across {region}",
+            {"parameter": "tx_power", "mode": "absolute"},
+        ),
         ("set handover margin everywhere in {region}", {"parameter": "handover_margin"}),
         ("apply tilt {tiltval} to every cell of {region}", {"parameter": "tilt"}),
-        ("mass update of tx power in {region} to {powerval}", {"parameter": "tx_power"}),
+        (
+            "mass update of tx power in {region} to {powerval}",
+            {"parameter": "tx_power", "mode": "absolute"},
+        ),
         ("roll out a new handover margin across {region}", {"parameter": "handover_margin"}),
     ],
     "ticketing": [
