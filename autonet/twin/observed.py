@@ -19,11 +19,14 @@ sees the future. :func:`observed_clone` gives the independent twin a decision ma
   that a restart clears unless the hypothesis carries ``cause="hardware"`` (the loop's evidence,
   e.g. a restart that already failed). Hypothesised faults last for the whole what-if: the loop
   does not know when a crew will repair them, nor when a battery runs out.
-* **Replaced (expected demand)**: the traffic. The clone keeps the twin's regular daily and
-  weekly profile per cell (what the operator's history gives), without the per-step noise (the
-  future's random draws are not known: the clone runs on the expected demand) and without any
-  traffic event except the ``events`` passed in, i.e. the operators' calendar with its expected
-  surge (the true multiplier is never copied).
+* **Replaced (demand as the operator knows it)**: the traffic. The clone keeps the twin's
+  regular daily and weekly profile per cell and how much demand fluctuates step to step (what
+  the operator's history gives), but draws its own realisation of the fluctuation: the clone
+  never sees the draws the live twin will make (``TrafficModel.redrawn``). A noise-free clone
+  was tried first: it under-predicts the peaks that make a hot cell congest, so remedies for
+  forecast congestion scored zero and were escalated. It has no traffic event except the
+  ``events`` passed in, i.e. the operators' calendar with its expected surge (the true
+  multiplier is never copied).
 
 Alarms in the clone carry no ground-truth link (``fault_id`` is None, ``root`` is False).
 """
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = ["OUTAGE_CAUSES", "ExpectedEvent", "ObservedCloneError", "observed_clone"]
 
+#: Salt of the clone's own noise realisation (see ``TrafficModel.redrawn``).
+_NOISE_SALT: Final[int] = 0x0B5E
 #: Causes an outage hypothesis may carry (default ``"software"``: a restart is worth a try).
 OUTAGE_CAUSES: Final[tuple[str, ...]] = ("software", "hardware")
 
@@ -203,7 +208,7 @@ def observed_clone(
         for a in twin.alarms
         if a.raised_at <= now
     ]
+    other.traffic = twin.traffic.redrawn(_NOISE_SALT)
     other.traffic.events = []
-    other.traffic.noise_sigma = 0.0  # the expected demand: future noise is not known
     _expected_events(other, events)
     return other

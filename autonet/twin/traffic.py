@@ -264,6 +264,15 @@ class TrafficModel:
         dl = users * dl_pu
         return TrafficSample(users, dl, dl * np.float32(self.ul_dl_ratio))
 
+    def redrawn(self, salt: int) -> TrafficModel:
+        """A copy whose per-step noise is another realisation of the same lognormal: the
+        profile, per-cell scale and events stay, the draws differ from this model's (a what-if
+        knows how much demand fluctuates, not how it will). Deterministic per ``(seed, salt)``.
+        """
+        out = self.copy()
+        out._seed = int(np.random.default_rng((self._seed, int(salt))).integers(1 << 62))
+        return out
+
     def copy(self) -> TrafficModel:
         """An independent copy (events list copied; bound arrays shared, they are read-only)."""
         out = copy.copy(self)

@@ -139,7 +139,7 @@ def test_a_traffic_event_not_in_the_calendar_is_not_in_the_clones_demand() -> No
     assert _users(twin) == [300.0, 80.0, 40.0]
 
 
-def test_the_clone_runs_on_the_expected_demand_without_future_noise() -> None:
+def _noisy_twin() -> Twin:
     noisy = TrafficModel(
         profile="flat",
         users_busy_hour=(100.0, 80.0, 40.0),
@@ -148,11 +148,22 @@ def test_the_clone_runs_on_the_expected_demand_without_future_noise() -> None:
         scale_sigma=0.0,
         noise_sigma=0.3,
     )
-    twin = Twin(three_cell_topology(), traffic=noisy)
-    clone = twin.whatif_clone()
-    assert _users(clone) == [100.0, 80.0, 40.0]
-    assert _users(twin) != [100.0, 80.0, 40.0]
-    assert twin.traffic.noise_sigma == 0.3  # the live model keeps its noise
+    return Twin(three_cell_topology(), traffic=noisy)
+
+
+def test_the_clone_draws_its_own_noise_never_the_live_twins() -> None:
+    twin = _noisy_twin()
+    clone, again = twin.whatif_clone(), twin.whatif_clone()
+    live = np.array([twin.step().cell["RRC.ConnMean"] for _ in range(400)])
+    seen = np.array([clone.step().cell["RRC.ConnMean"] for _ in range(400)])
+    assert not np.isclose(seen, live).any()  # not one cell-step of the real draws
+    # the same fluctuation: lognormal noise of mean 1 around (100, 80, 40); the mean of 400
+    # draws with sigma 0.3 is within 3 standard errors (3 x 0.31 / 20 = 4.6 %) of it
+    assert np.allclose(seen.mean(axis=0), [100.0, 80.0, 40.0], rtol=0.05)
+    assert np.allclose(np.log(seen / [100.0, 80.0, 40.0]).std(axis=0), 0.3, rtol=0.1)
+    # deterministic: another what-if at the same time sees the same draws
+    assert np.array_equal(np.array([again.step().cell["RRC.ConnMean"] for _ in range(400)]), seen)
+    assert twin.traffic.noise_sigma == 0.3 and twin.traffic.events == []
 
 
 def test_observed_configuration_kpis_and_actions_are_kept() -> None:

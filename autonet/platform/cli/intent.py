@@ -46,7 +46,11 @@ def _summary(result: dict[str, Any]) -> str:
     if "hypotheses" in result:
         hyps = result["hypotheses"][:3]
         ranked = ", ".join(f"{h['node']} ({h['fault_type']}, {h['score']:.3g})" for h in hyps)
-        return f"{result.get('alarms', 0)} alarm(s); root cause: {ranked or 'none found'}"
+        text = f"{result.get('alarms', 0)} alarm(s); root cause: {ranked or 'none found'}"
+        for inc in result.get("loop_incidents", []):
+            acts = ", ".join(f"{a['kind']} {a['target']}" for a in inc["actions"]) or "no action"
+            text += f"; the loop: {inc['id']} {inc['status']} ({acts})"
+        return text
     if "ticket_id" in result:
         return (
             f"ticket {result['ticket_id']} {result.get('action', 'opened')} for {result['target']}"

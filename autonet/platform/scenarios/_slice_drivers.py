@@ -155,9 +155,11 @@ class _Agentic(_Driver):
         t0 = time.perf_counter()
         record = self.service.submit(req.text, caller="operator", role="operator")
         took = time.perf_counter() - t0
-        if record.run_id is None:  # never reached the loop: routed elsewhere, or incomplete
+        if record.run_id is None:  # never reached the loop: incomplete, or routed elsewhere
             what = record.decision.get("agent") or record.decision.get("action")
-            self.ledger.reject(req, [f"gate: routed to {what}: {record.reason}"])
+            why = (f"request: {record.reason}" if record.status == "needs_info"
+                   else f"gate: routed to {what}: {record.reason}")  # fmt: skip
+            self.ledger.reject(req, [why])
             return
         self.reqs[req.rid] = req
         self.wall[req.rid] = took

@@ -96,6 +96,7 @@ class RequestService:
         capability_context: Builds the context a capability receives for a caller.
         session_id: The network session the requests belong to.
         confidence_threshold: Below it a change is escalated instead of run.
+        settings: The settings the gate is built from (None: the process's).
     """
 
     def __init__(
@@ -109,6 +110,7 @@ class RequestService:
         gate: AgentGate | None = None,
         session_id: str | None = None,
         confidence_threshold: float = 0.5,
+        settings: Any = None,
     ) -> None:
         self.loop = loop
         self.memory = memory
@@ -118,6 +120,7 @@ class RequestService:
         self._gate = gate
         self.session_id = session_id
         self.threshold = confidence_threshold
+        self.settings = settings
         #: What the loop's tick inside the last :meth:`submit` did (None before any change).
         self.last_tick: TickReport | None = None
 
@@ -128,7 +131,7 @@ class RequestService:
         if self._gate is None:
             from autonet.platform.gate.factory import build_gate
 
-            self._gate = build_gate()
+            self._gate = build_gate(self.settings)
         return self._gate
 
     def _audit(
@@ -325,6 +328,11 @@ class RequestService:
             if s["agent"] in CHANGE_KINDS:
                 continue
             out = self.capabilities[s["agent"]](ctx, s["arguments"])
+            if s["agent"] == "rca_locator":  # "heal ...": what the loop is doing about it
+                out = {
+                    **out,
+                    "loop_incidents": self._incidents_about(str(s["arguments"]["target"])),
+                }
             results.append({"agent": s["agent"], "arguments": s["arguments"], "result": plain(out)})
         if not changes:
             return self.store.update(record.id, status="answered", result={"steps": results})
@@ -358,6 +366,20 @@ class RequestService:
                 return self.store.update(record.id, status="rejected",
                                          reason=str(explain(self.loop.ctx, req)))  # fmt: skip
         return self._sync_one(record, missing_is_failure=True)
+
+    def _incidents_about(self, target: str) -> list[dict[str, Any]]:
+        """The loop's incidents that involve ``target`` (a cell, its site, a link, a region's
+        cells are not expanded): id, kind, status, root cause, actions, verdict."""
+        from autonet.platform.service.status import incident_view
+
+        def involved(objects: list[str]) -> bool:
+            return any(o == target or o.startswith(f"{target}-") for o in objects)
+
+        return [
+            {k: v for k, v in incident_view(o).items()
+             if k in ("id", "kind", "status", "root_cause", "actions", "verdict")}
+            for o in self.loop.outcomes() if involved(list(o["incident"].get("objects") or []))
+        ]  # fmt: skip
 
     # -- following the loop --------------------------------------------------------------------
     def _outcomes_of(self, request_id: str) -> list[dict[str, Any]]:

@@ -355,6 +355,7 @@ class NetworkSession:
                 capability_context=context,
                 session_id=self.id,
                 confidence_threshold=float(self.settings.gate_confidence_threshold),
+                settings=self.settings,
             )
         return self._service
 

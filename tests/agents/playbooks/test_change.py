@@ -255,7 +255,7 @@ def test_change_reverted_before_verification_is_not_fulfilled(twin: Twin, loop: 
     assert verdict["status"] == "NOT_FULFILLED"
     assert verdict["not_fulfilled_state"] == "DEGRADED"
     assert verdict["reasons"][0] == (
-        "tilt S0001-C1: cell_tilt_deg[0] is 6.5, not the 4.5 it set (was 6.5)"
+        "tilt S0001-C1: undone by A00002: cell_tilt_deg[0] is 6.5, not the 4.5 it set"
     )
     assert _tilt(twin) == 6.5
     # the same change is not retried: the loop hands the request to a human

@@ -150,10 +150,15 @@ def test_took_effect_reads_the_state_back() -> None:
     assert took_effect(twin, first.action_id) == (
         True, "tilt S0001-C1 in place: cell_tilt_deg 6.5 -> 5.5",
     )  # fmt: skip
-    twin.apply("tilt", CELL, delta_deg=-1.0)  # a later change overwrites it
+    second = twin.apply("tilt", CELL, delta_deg=-1.0)  # a later change of the same setting
+    assert took_effect(twin, first.action_id) == (  # still in place, changed further since
+        True, "tilt S0001-C1 in place: cell_tilt_deg 6.5 -> 5.5 (since changed further by A00002)",
+    )  # fmt: skip
+    twin.undo(second.action_id)
+    twin.undo(first.action_id)  # reverted: no longer in effect
     ok, why = took_effect(twin, first.action_id)
     assert not ok
-    assert why == "tilt S0001-C1: cell_tilt_deg[0] is 4.5, not the 5.5 it set (was 6.5)"
+    assert why == "tilt S0001-C1: undone by A00004: cell_tilt_deg[0] is 6.5, not the 5.5 it set"
     assert took_effect(twin, "A00099") == (False, "A00099: no such action on the network")
 
 

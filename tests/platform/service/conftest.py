@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from session_helpers import open_session
 
 from autonet.platform.config import Settings
 from autonet.platform.service import NetworkSession, NetworkSpec
@@ -27,11 +28,6 @@ def home(session_template: Path, tmp_path: Path) -> Path:
     dst = tmp_path / "home"
     shutil.copytree(session_template, dst)
     return dst
-
-
-def open_session(home: Path) -> NetworkSession:
-    """Load the session of ``home`` (what every CLI command does)."""
-    return NetworkSession.load(home / "network", settings=Settings(home=home))
 
 
 @pytest.fixture

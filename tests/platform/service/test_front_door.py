@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from autonet.errors import BadInputError
+from autonet.errors import BadInputError, UnavailableError
 from autonet.knowledge.memory.tickets import TicketStore
+from autonet.platform.config import Settings
 from autonet.platform.service import NetworkSession
 
 CELL = "S0003-C1"
@@ -144,3 +147,15 @@ def test_a_structured_intent_is_stored_with_its_expression(session: NetworkSessi
     assert r.decision["arguments"]["latency_ms"] == 20.0
     assert r.status in ("in_progress", "done", "rejected"), r.reason
     assert r.run_id is not None  # it went through the loop
+
+
+def test_an_unreachable_llm_router_is_an_unavailable_backend_and_nothing_is_stored(
+    home: Path,
+) -> None:
+    # nothing listens on the loopback's discard port
+    settings = Settings(home=home, gate_backend="llm", llm_base_url="http://127.0.0.1:9/v1",
+                        llm_timeout_s=2)  # fmt: skip
+    with NetworkSession.load(home / "network", settings=settings) as s:
+        with pytest.raises(UnavailableError, match="did not answer"):
+            s.submit("show the alarms of S0012", caller="ana", role="operator")
+        assert s.service.list() == []

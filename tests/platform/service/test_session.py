@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import open_session
+from session_helpers import open_session
 
 from autonet.errors import BadInputError, ConflictError, NotFoundError, RefusedError
 from autonet.platform.config import Settings
@@ -131,3 +131,31 @@ def test_a_crash_mid_save_leaves_the_previous_state(home: Path) -> None:
     with open_session(home) as s:
         assert s.twin.now == clock
         assert s.generation == generation
+
+
+@pytest.mark.postgres
+def test_a_session_keeps_its_records_and_priors_in_postgresql(pg_url: str, tmp_path: Path) -> None:
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    settings = Settings(home=tmp_path, database_url=url.render_as_string(hide_password=False))
+    try:
+        with NetworkSession.start(tmp_path / "net", spec=NetworkSpec(sites=30),
+                                  settings=settings) as s:  # fmt: skip
+            s.inject(f"fibre_cut@{CUT}")
+            s.advance(120)
+            rid = s.submit("show the alarms of S0012", caller="ana", role="operator").id
+        with NetworkSession.load(tmp_path / "net", settings=settings) as s:
+            assert s.service.get(rid).status == "answered"
+            assert s.loop.ctx.models["priors"] == {"fibre_cut|reroute": [1, 1]}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

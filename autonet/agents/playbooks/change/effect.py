@@ -87,6 +87,15 @@ def took_effect(twin: Twin, action_id: str) -> tuple[bool, str]:
         up = bool(len(available)) and float(available[-1, i]) > 0.5
         return up, f"{record.target} {'back in service' if up else 'still out of service'}"
     what = record.target if record.kind != "undo" else f"of {record.undoes}"
+    undone = next((r for r in twin.actions if r.undoes == action_id), None)
+    if undone is not None:
+        first = record.changes[0] if record.changes else None
+        now = _current(twin, first[0], first[1]) if first else None
+        shown = f": {first[0]}[{first[1]!r}] is {_shown(now)}" if first else ""
+        return False, (
+            f"{record.kind} {what}: undone by {undone.action_id}{shown}, not the "
+            f"{_shown(first[3]) if first else 'value'} it set"
+        )
     later = _later_writes(twin, record)
     for fld, key, before, after in record.changes:
         if (fld, key) in later:  # a newer change wrote the same setting: that one holds it now
@@ -117,6 +126,8 @@ def _later_writes(twin: Twin, record: Any) -> dict[tuple[str, Any], tuple[str, A
             continue
         if not seen:
             continue
+        if r.undoes == record.action_id:
+            continue  # an undo of this very action is not a newer setting (see took_effect)
         for fld, key, _before, after in r.changes:
             if (fld, key) in mine:
                 out[(fld, key)] = (r.action_id, after)
