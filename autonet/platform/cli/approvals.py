@@ -23,10 +23,9 @@ def list_(
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Changes waiting for a person's decision."""
-    from autonet.platform.service import NetworkSession
+    from autonet.platform.service import read_status
 
-    with NetworkSession.load(state_dir) as session:
-        pending = session.approvals()
+    pending = read_status(state_dir)["approvals"]
     if as_json:
         emit_json({"data": pending, "count": len(pending)})
         return

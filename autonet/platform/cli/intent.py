@@ -19,6 +19,17 @@ app = typer.Typer(
 _JSON = typer.Option("--json", help="Print JSON (documented in docs/service.md).")
 
 
+def _store(state_dir: Path | None) -> tuple[Any, str]:
+    """The request records of the session in ``state_dir``, read without loading the network."""
+    from autonet.knowledge.memory.db import create_engine_for
+    from autonet.knowledge.memory.requests import RequestStore
+    from autonet.platform.config import get_settings
+    from autonet.platform.service import session_meta
+
+    meta = session_meta(state_dir)
+    return RequestStore(create_engine_for(get_settings().resolved_database_url)), meta["id"]
+
+
 def _show(r: dict[str, Any]) -> None:
     d = r["decision"]
     console.print(f"[bold]{r['id']}[/] {r['status']}: {r['text']}")
@@ -112,11 +123,10 @@ def list_(
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """The session's requests, newest first."""
-    from autonet.platform.service import NetworkSession
     from autonet.platform.service.status import request_view
 
-    with NetworkSession.load(state_dir) as session:
-        rows = [request_view(r) for r in session.service.list(status=status, limit=limit)]
+    store, session_id = _store(state_dir)
+    rows = [request_view(r) for r in store.list(status=status, session_id=session_id, limit=limit)]
     if as_json:
         emit_json({"data": rows, "count": len(rows)})
         return
@@ -133,11 +143,10 @@ def show(
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """One request: decision, actions, verdict, reason."""
-    from autonet.platform.service import NetworkSession
     from autonet.platform.service.status import request_view
 
-    with NetworkSession.load(state_dir) as session:
-        record = request_view(session.service.get(request_id))
+    store, _ = _store(state_dir)
+    record = request_view(store.get(request_id))
     if as_json:
         emit_json(record)
     else:

@@ -112,10 +112,9 @@ def status(
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """What an operator sees: clock, active alarms, incidents, approvals, recent requests."""
-    from autonet.platform.service import NetworkSession
+    from autonet.platform.service import read_status
 
-    with NetworkSession.load(state_dir) as session:
-        out = session.status()
+    out = read_status(state_dir)  # saved with the last command's state: nothing to load
     if as_json:
         emit_json(out)
         return

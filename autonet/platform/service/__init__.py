@@ -7,6 +7,8 @@ from autonet.platform.service.session import (
     NetworkSession,
     NetworkSpec,
     default_state_dir,
+    read_status,
+    session_meta,
 )
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "RequestService",
     "default_state_dir",
     "parse_expression",
+    "read_status",
+    "session_meta",
 ]

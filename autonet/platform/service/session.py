@@ -39,7 +39,15 @@ if TYPE_CHECKING:
     from autonet.platform.service.requests import RequestService
     from autonet.twin import Twin
 
-__all__ = ["FORMAT", "AdvanceReport", "NetworkSession", "NetworkSpec", "default_state_dir"]
+__all__ = [
+    "FORMAT",
+    "AdvanceReport",
+    "NetworkSession",
+    "NetworkSpec",
+    "default_state_dir",
+    "read_status",
+    "session_meta",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +315,10 @@ class NetworkSession:
         tmp_meta = self.root / ".session.json.tmp"
         tmp_meta.write_text(json.dumps(meta, indent=2) + "\n")
         os.replace(tmp_meta, self.root / "session.json")
+        # what `network status` / `approvals list` show, read without loading the network
+        tmp_status = self.root / ".status.json.tmp"
+        tmp_status.write_text(json.dumps({"generation": gen, **self.status()}, default=str) + "\n")
+        os.replace(tmp_status, self.root / "status.json")
         self.generation = gen
         states = sorted(self.root.glob("state-*.pkl"))
         for old in states[:-_KEEP_STATES]:
@@ -475,6 +487,47 @@ class NetworkSession:
         from autonet.platform.service.status import session_status
 
         return session_status(self, incidents=incidents, requests=requests)
+
+
+def read_status(root: Path | None = None, *, settings: Any = None) -> dict[str, Any]:
+    """The status saved with the session's last state (what :meth:`NetworkSession.status`
+    returned then), read without loading the network: the fast path of ``network status``.
+
+    Raises:
+        NotFoundError: No session in ``root``.
+        BadInputError: The session's files are unreadable.
+    """
+    root = Path(root or default_state_dir(settings))
+    if not NetworkSession.exists(root):
+        raise NotFoundError(
+            f"no network session in {root}: start one with `autonet network start --sites 30`"
+        )
+    meta = _read_meta(root)
+    path = root / "status.json"
+    try:
+        status = json.loads(path.read_text())
+    except (OSError, ValueError):
+        status = None
+    if not isinstance(status, dict) or status.get("generation") != meta["generation"]:
+        with NetworkSession.load(root, settings=settings) as session:  # written by an older save
+            return session.status()
+    status.pop("generation", None)
+    return status
+
+
+def session_meta(root: Path | None = None, *, settings: Any = None) -> dict[str, Any]:
+    """``session.json`` of the session in ``root`` (its id, spec, clock).
+
+    Raises:
+        NotFoundError: No session in ``root``.
+        BadInputError: The file is unreadable.
+    """
+    root = Path(root or default_state_dir(settings))
+    if not NetworkSession.exists(root):
+        raise NotFoundError(
+            f"no network session in {root}: start one with `autonet network start --sites 30`"
+        )
+    return _read_meta(root)
 
 
 def _new_loop(root: Path, twin: Twin, playbooks: Mapping[str, Any], memory: Memory,
