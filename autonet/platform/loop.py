@@ -304,6 +304,18 @@ class ClosedLoop:
                 unfinished.append(run_id)
         return unfinished
 
+    def incident_runs(self) -> dict[str, str]:
+        """Incident id -> the run that handles it (saved by a network session)."""
+        return dict(self._incident_run)
+
+    def restore(self, *, book: IncidentBook, models: Mapping[str, Any],
+                incident_runs: Mapping[str, str]) -> None:  # fmt: skip
+        """Put back what a saved session kept besides the checkpoints (after :meth:`recover`):
+        the incident book, the fitted models and caches, and which run handles which incident."""
+        self.ctx.book = book
+        self.ctx.models.update(models)
+        self._incident_run.update(incident_runs)
+
     def close(self) -> None:
         """Close the checkpointer when the loop opened it."""
         if self._owned:

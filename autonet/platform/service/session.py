@@ -271,9 +271,8 @@ class NetworkSession:
             twin = adapter.twin
             loop = _new_loop(root, twin, state["playbooks"], memory, spec)
             loop.recover()
-            loop.ctx.book = state["book"]
-            loop.ctx.models.update(state["models"])
-            loop._incident_run.update(state["incident_run"])
+            loop.restore(book=state["book"], models=state["models"],
+                         incident_runs=state["incident_run"])  # fmt: skip
             priors = memory.learned.get("priors") if memory.learned else None
             if priors is not None:  # the database is the source of truth for learned state
                 loop.ctx.models["priors"] = priors
@@ -293,7 +292,7 @@ class NetworkSession:
             "playbooks": dict(self.loop.ctx.playbooks),
             "book": self.loop.ctx.book,
             "models": {k: v for k, v in self.loop.ctx.models.items() if k != "priors"},
-            "incident_run": dict(self.loop._incident_run),
+            "incident_run": self.loop.incident_runs(),
         }
         name = f"state-{gen:06d}.pkl"
         tmp = self.root / f".{name}.tmp"
