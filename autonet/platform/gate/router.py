@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from autonet.platform.gate.backend import RouterBackend, RouteRequest, StageOne, StageTwo
-from autonet.platform.gate.cards import ROLES, AgentRegistry, RegistryError
+from autonet.platform.gate.cards import ROLES, AgentRegistry, RegistryError, Risk
 from autonet.platform.gate.completion import complete_arguments
 from autonet.platform.gate.decision import PlanStep, RouteAction, RouteDecision
 from autonet.platform.gate.retrieval import CandidateRetriever
@@ -159,6 +160,10 @@ class AgentGate:
         if action is _CALL and req.sequential and len(req.candidates) >= 2:
             action = _PLAN
             guards.append("sequential_marker")
+        if action is _DIRECT and one.answer is None and req.candidates and _OBJECT.search(req.text):
+            recovered = self._recover_direct(backend, req, one, list(guards), timings)
+            if recovered is not None:
+                return recovered
         if action in (_DIRECT, _ESCALATE):
             return _decision(backend, action, one, None, guards, answer=one.answer)
         t0 = time.perf_counter()
@@ -170,6 +175,39 @@ class AgentGate:
             guards.append("stage2_failure")
         timings["stage2_ms"] = (time.perf_counter() - t0) * 1000
         return self._ground(backend, req, action, one, two, guards)
+
+    def _recover_direct(
+        self,
+        backend: RouterBackend,
+        req: RouteRequest,
+        one: StageOne,
+        guards: list[str],
+        timings: dict[str, float],
+    ) -> RouteDecision | None:
+        """Stage I said DIRECT_ANSWER, has no answer, and the request names a network object
+        (``S0012-C1``, ``L0003``, ``UPF-C``): ground it as a CALL anyway. Kept only when the
+        call is a complete, schema-valid change command (or one the role may not give: then
+        ESCALATE); its Stage I confidence is what Stage I left to the other actions
+        (``1 - p(DIRECT)``), so the change stays below the threshold and a person (or the
+        fallback backend) confirms it."""
+        t0 = time.perf_counter()
+        try:
+            two = backend.stage2(req, _CALL)
+        except Exception as exc:  # a failed grounding leaves the DIRECT decision as it was
+            logger.warning("%s stage II (direct recovery) failed: %s", backend.name, exc)
+            return None
+        timings["stage2_ms"] = (time.perf_counter() - t0) * 1000
+        guards.append("direct_recovery")
+        left = StageOne(_CALL, 1.0 - _unit(one.confidence), one.rationale)
+        decision = self._ground(backend, req, _CALL, left, two, guards)
+        incomplete = any(g.startswith("incomplete_arguments") for g in decision.safeguards)
+        if decision.action is _ESCALATE and any(g.startswith("unauthorised:") for g in guards):
+            return decision  # a command this role may not give: a person decides
+        if decision.action is not _CALL or incomplete:
+            return None
+        if req.registry.get(decision.agent or "").risk is Risk.READ:
+            return None  # only commands: a read that merely names an object is no evidence
+        return decision
 
     def _ground(
         self,
@@ -305,6 +343,12 @@ def _safe(
         safeguards=list(guards),
         answer=answer,
     )
+
+
+#: A network object named in a request: a cell, a site, a link number or id, a UPF.
+_OBJECT: Final = re.compile(
+    r"\b(S\d{4}(-C\d)?|L\d{4}|UPF-[A-Z0-9]+|[A-Z]{2,4}\d{2,4}--[A-Z]{2,4}\d{2,4})\b"
+)
 
 
 def _decision(

@@ -159,3 +159,15 @@ def test_an_unreachable_llm_router_is_an_unavailable_backend_and_nothing_is_stor
         with pytest.raises(UnavailableError, match="did not answer"):
             s.submit("show the alarms of S0012", caller="ana", role="operator")
         assert s.service.list() == []
+
+
+def test_a_change_the_router_is_unsure_of_is_escalated_for_confirmation(
+    session: NetworkSession,
+) -> None:
+    before, actions = _tilt(session), len(session.twin.actions)
+    r = session.submit(f"increase the tilt of {CELL} by 2", caller="ana", role="operator")
+    assert r.decision["agent"] == "change_executor"
+    assert r.decision["confidence"] < 0.5
+    assert r.status == "escalated"
+    assert "a person must confirm" in r.reason
+    assert (_tilt(session), len(session.twin.actions)) == (before, actions)
