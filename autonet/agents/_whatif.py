@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ __all__ = [
     "score_candidates",
     "whatif_basis",
 ]
+
+log = logging.getLogger(__name__)
 
 
 def actions_key(actions: Sequence[ActionStep]) -> str:
@@ -138,7 +141,8 @@ def whatif_basis(
 
     The playbook's ``whatif_basis(ctx, incident, analysis)`` when it has one (e.g. the
     congestion playbook's event calendar); else the analysis's top hypothesis and no event. An
-    outage whose restart an earlier attempt already chose is hypothesised as hardware.
+    outage whose restart an earlier attempt already chose is hypothesised as hardware; a
+    hypothesis the twin cannot hold (a fault type on a node of another kind) is left out.
     """
     playbook = ctx.playbooks[incident["kind"]]
     own = getattr(playbook, "whatif_basis", None)
@@ -146,12 +150,17 @@ def whatif_basis(
         hyps, events = own(ctx, incident, analysis)
     else:
         hyps, events = list((analysis.get("hypotheses") or [])[:1]), []
+    from autonet.twin.observed import representable
+
     out = []
     for h in hyps:
         h = {"node": h["node"], "fault_type": h["fault_type"]}
         if h["fault_type"] == "cell_outage" and _restart_failed(previous, h["node"]):
             h["cause"] = "hardware"
-        out.append(h)
+        if representable(ctx.twin, h):
+            out.append(h)
+        else:  # e.g. a fault type on a node of another kind: the clone keeps what is observed
+            log.info("what-if: hypothesis %s cannot be put on the twin; left out", h)
     return out, list(events)
 
 

@@ -3,7 +3,9 @@
 Build a topology (``build_topology``, ``TopologyBuilder``, ``load_backbone``), run it in a ``Twin``
 (vectorised time steps, KPIs named after 3GPP TS 28.552), break it with faults
 (``Twin.inject_fault``), change it only through actions (``Twin.apply`` / ``Twin.undo``) and
-try what-ifs on ``Twin.clone()``. ``Change`` records live in ``faults``/``actions`` modules.
+try what-ifs on ``Twin.clone()`` (a copy with the ground truth, for evaluation) or
+``Twin.whatif_clone()`` (what the loop observed plus its hypotheses, for decisions).
+``Change`` records live in ``faults``/``actions`` modules.
 """
 
 from __future__ import annotations
@@ -111,6 +113,12 @@ from autonet.twin.kpis import (
     Counter,
     counter_table,
 )
+from autonet.twin.observed import (
+    OUTAGE_CAUSES,
+    ExpectedEvent,
+    ObservedCloneError,
+    observed_clone,
+)
 from autonet.twin.radio import (
     TDD_BANDS,
     RadioModel,
@@ -209,6 +217,7 @@ __all__ = [
     "MAX_SITES",
     "MIN_CAPACITY_MBPS",
     "NODE_KINDS",
+    "OUTAGE_CAUSES",
     "PLANNING_SIGMAS",
     "PLANNING_UTILISATION",
     "PROFILES",
@@ -236,6 +245,7 @@ __all__ = [
     "Counter",
     "DataCentreAttrs",
     "Domain",
+    "ExpectedEvent",
     "FaultError",
     "FaultPlan",
     "FaultRecord",
@@ -246,6 +256,7 @@ __all__ = [
     "NeighbourAttrs",
     "NetworkFunctionAttrs",
     "NodeKind",
+    "ObservedCloneError",
     "Param",
     "PowerModel",
     "RadioModel",
@@ -288,6 +299,7 @@ __all__ = [
     "load_backbone",
     "microwave_latency_ms",
     "neighbour_pairs",
+    "observed_clone",
     "plan_fault",
     "plan_transport",
     "prb_bandwidth_hz",

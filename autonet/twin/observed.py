@@ -10,8 +10,8 @@ sees the future. :func:`observed_clone` gives the independent twin a decision ma
   measures them: tilts, TX power, PRBs, sleep states, offloads, backhaul paths, slices, link and
   UPF capacities, which cells, sites and links are out of service, the interference and the
   background load on links and UPFs (a link's measured load minus the RAN traffic routed over
-  it), the loop's applied actions, the recorded KPIs and the alarms raised so far (those raised
-  by now; a clear time still in the future is dropped).
+  it), the loop's applied actions, the recorded KPIs and the alarms active now (raised by now
+  and not cleared by now; a clear time still in the future is dropped).
 * **Replaced (hypothesised)**: the faults. The clone carries no injected fault record. Each
   hypothesis (root node + fault type from root-cause analysis) becomes a fault of that type on
   that node whose effect is what is observed there now, so a remote fix on the clone (a restart,
@@ -46,7 +46,13 @@ from autonet.twin.fault_catalogue import Change, FaultError, resolve_target
 if TYPE_CHECKING:
     from autonet.twin.engine import Twin
 
-__all__ = ["OUTAGE_CAUSES", "ExpectedEvent", "ObservedCloneError", "observed_clone"]
+__all__ = [
+    "OUTAGE_CAUSES",
+    "ExpectedEvent",
+    "ObservedCloneError",
+    "observed_clone",
+    "representable",
+]
 
 #: Salt of the clone's own noise realisation (see ``TrafficModel.redrawn``).
 _NOISE_SALT: Final[int] = 0x0B5E
@@ -118,6 +124,17 @@ def _hypothesis(h: Any, pos: int) -> tuple[str, str, str | None]:
             f"{list(OUTAGE_CAUSES)}"
         )
     return node, str(fault_type), cause
+
+
+def representable(twin: Twin, hypothesis: Mapping[str, Any]) -> bool:
+    """True when :func:`observed_clone` can hold ``hypothesis`` (a known fault type on a node
+    of the kind it takes, a valid cause); a caller drops the others rather than fail."""
+    try:
+        node, fault_type, _ = _hypothesis(hypothesis, 0)
+        resolve_target(twin, fault_type, node)
+    except (ObservedCloneError, FaultError):
+        return False
+    return True
 
 
 def _hypothesised_faults(twin: Twin, hypotheses: Iterable[Any]) -> dict[str, Any]:
@@ -198,15 +215,12 @@ def observed_clone(
     other.faults = []
     other._clear_at = {}
     other.ledger["faults"] = _hypothesised_faults(twin, hypotheses)
+    # the alarms active as the loop sees them now (a clear still in the future is not seen);
+    # the cleared history is left out: no what-if reads it, and the log grows with the run
     other.alarms = [
-        replace(
-            a,
-            fault_id=None,
-            root=False,
-            cleared_at=a.cleared_at if a.cleared_at is not None and a.cleared_at <= now else None,
-        )
+        replace(a, fault_id=None, root=False, cleared_at=None)
         for a in twin.alarms
-        if a.raised_at <= now
+        if a.raised_at <= now and (a.cleared_at is None or a.cleared_at > now)
     ]
     other.traffic = twin.traffic.redrawn(_NOISE_SALT)
     other.traffic.events = []

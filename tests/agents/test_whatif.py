@@ -107,3 +107,16 @@ def test_the_congestion_what_if_knows_the_calendar_not_the_real_surge(base: Twin
     clone = twin.whatif_clone(hyps, events)
     (event,) = clone.traffic.events
     assert event.multiplier == 2.0 and event.name == "match"
+
+
+def test_a_hypothesis_the_twin_cannot_hold_is_left_out(base: Twin) -> None:
+    ctx = LoopContext(twin=base, playbooks={"fault": FaultPlaybook()})
+    analysis = {
+        "hypotheses": [
+            {"node": "S0005", "fault_type": "cell_outage", "score": 0.5, "evidence": []},
+            {"node": CELL, "fault_type": "cell_outage", "score": 0.4, "evidence": []},
+        ],
+        "risk": {"confidence": 0.5},
+    }
+    hyps, _ = whatif_basis(ctx, {"id": "I1", "kind": "fault"}, analysis)  # type: ignore[arg-type]
+    assert hyps == [{"node": CELL, "fault_type": "cell_outage"}]  # a site is not a cell

@@ -17,7 +17,7 @@ from engine_helpers import flat_traffic, make_twin
 from autonet.errors import BadInputError
 from autonet.twin import ActionError, Twin, three_cell_topology
 from autonet.twin.faults import active_faults, outage_cause
-from autonet.twin.observed import ObservedCloneError, observed_clone
+from autonet.twin.observed import ObservedCloneError, observed_clone, representable
 from autonet.twin.traffic import TrafficModel
 
 OUTAGE = {"node": "S2-C1", "fault_type": "cell_outage"}
@@ -228,3 +228,12 @@ def test_repeated_hypotheses_are_merged() -> None:
     assert active_faults(clone) == ["H0001"]
     assert np.array_equal(clone.state.cell_on, [True, False, True])
     assert flat_traffic().noise_sigma == 0.0  # helper sanity: the hand values assume no noise
+
+
+def test_representable_says_which_hypotheses_a_clone_can_hold() -> None:
+    twin = make_twin()
+    assert representable(twin, OUTAGE)
+    assert representable(twin, {"node": "AR1--AGG1", "fault_type": "fibre_cut"})  # either order
+    assert not representable(twin, {"node": "S2", "fault_type": "cell_outage"})  # a site
+    assert not representable(twin, {"node": "S2-C1", "fault_type": "meltdown"})
+    assert not representable(twin, {**OUTAGE, "cause": "cosmic"})
