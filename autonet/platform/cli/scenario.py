@@ -272,6 +272,15 @@ def compare(
     out: Out = None,
     as_json: AsJson = False,
     force: Force = False,
+    seeds: Annotated[
+        str | None,
+        typer.Option(
+            "--seeds",
+            metavar="LIST",
+            help="Compare on several seeds (e.g. 1-10 or 1,4,7): mean and worst per policy, "
+            "targets met per seed; --seed is then ignored.",
+        ),
+    ] = None,
 ) -> None:
     """Run the policies on identical twins (same seed, same schedule) and compare them:
     a metric table (a column per policy), the issue's targets and the report's path.
@@ -287,7 +296,72 @@ def compare(
         chosen = parse_policies(policies)
     except ScenarioError as exc:
         fail(str(exc), EXIT_USAGE)
+    if seeds is not None:
+        _execute_seeds(scenario, params, chosen, _parse_seeds(seeds), out, as_json, force)
+        return
     _execute(scenario, params, chosen, out, as_json, force)
+
+
+def _parse_seeds(spec: str) -> list[int]:
+    """``1-10`` or ``1,4,7`` (or both, comma-separated) -> the seeds, in order, no repeats."""
+    out: list[int] = []
+    for part in spec.split(","):
+        lo, dash, hi = part.strip().partition("-")
+        try:
+            first, last = int(lo), int(hi) if dash else int(lo)
+        except ValueError:
+            fail(f"--seeds {spec!r}: expected whole numbers like 1-10 or 1,4,7", EXIT_USAGE)
+        if first < 0 or last < first or last - first > 999:
+            fail(f"--seeds {spec!r}: a range goes up (e.g. 1-10), seeds >= 0", EXIT_USAGE)
+        out.extend(range(first, last + 1))
+    if len(set(out)) != len(out):
+        fail(f"--seeds {spec!r}: a seed is repeated", EXIT_USAGE)
+    return out
+
+
+def _execute_seeds(scenario: Scenario, params: ScenarioParams, policies: Sequence[str],
+                   seeds: list[int], out: Path | None, as_json: bool,
+                   force: bool) -> None:  # fmt: skip
+    """Run the comparison on every seed; write ``seeds.md`` (mean / worst, targets per seed)."""
+    from autonet.platform.scenarios import ScenarioError
+    from autonet.platform.scenarios.report import (
+        check_report_folder,
+        default_workdir,
+        staged_report,
+    )
+    from autonet.platform.scenarios.seeds import run_seeds
+
+    target = out if out is not None else default_workdir(f"{scenario.name}-seeds", seeds[0])
+    try:
+        check_report_folder(target, force=force)
+    except ScenarioError as exc:
+        fail(str(exc), EXIT_USAGE)
+    with staged_report(target, force=force) as folder, progress(not as_json) as bar:
+        task = bar.add_task(f"{scenario.name}: {len(seeds)} seeds", total=len(seeds) * 100)
+
+        def tick(seed: int, policy: str, done: int, total: int) -> None:
+            k = seeds.index(seed)
+            bar.update(task, completed=k * 100 + 100 * done // max(total, 1),
+                       description=f"{scenario.name}: seed {seed} {policy}")  # fmt: skip
+
+        summary = run_seeds(scenario, params, seeds, policies, workdir=folder / "work",
+                            progress=tick)  # fmt: skip
+        (folder / "seeds.md").write_text(summary.markdown() + "\n")
+        (folder / "report.md").write_text(summary.markdown() + "\n")
+    report = target.expanduser().resolve()
+    if as_json:
+        metrics = {
+            m.name: {p: {"mean": summary.mean(p, m.name), "worst": summary.worst(p, m.name)}
+                     for p in summary.policies}
+            for m in summary.metrics
+        }  # fmt: skip
+        first = next(iter(summary.targets.values()), [])
+        emit_json({"scenario": scenario.name, "seeds": seeds, "report": str(report),
+                   "metrics": metrics,
+                   "targets_met": {t.name: summary.met(t.name) for t in first}})  # fmt: skip
+        return
+    console.print(summary.markdown())
+    console.print(f"report: {report / 'seeds.md'}")
 
 
 def _flow(doc: str | None) -> str:
