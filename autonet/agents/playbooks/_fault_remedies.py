@@ -112,17 +112,25 @@ def _field_repair(node: str, fault_type: str) -> Candidate:
 def hand_to_field(
     ctx: LoopContext, incident: Incident, analysis: Analysis, chosen: Candidate | None
 ) -> str | None:
-    """Raise a work order for the field crew when the chosen remedy is the field-repair
-    hand-over and the loop has a memory; once per incident. Returns the order's id, or None.
+    """Raise a work order for the field crew when the root needs one and the loop has a
+    memory; once per incident. Returns the order's id, or None.
 
-    The order is for the first hypothesised root (of the top two) that needs a crew: the
-    one the hand-over candidate was made for.
+    A root needs a crew when its type is one field repair fixes (a cut fibre, a dark site, a
+    dead cell, an interference source) and the chosen remedy does not fix it remotely (a
+    restart of that cell): a hand-over, and also a compensation (a reroute around a cut fibre,
+    neighbours boosted around a dead cell) that leaves the broken element broken. The order is
+    for the first hypothesised root (of the top two) that needs a crew.
     """
-    if ctx.memory is None or chosen is None or chosen.get("id") != FIELD_REPAIR_ID:
+    if ctx.memory is None or chosen is None:
         return None
     from autonet.knowledge.memory.work_orders import WorkOrderStore
 
     root = next((h for h in analysis["hypotheses"][:2] if h["fault_type"] in FIELD_REPAIR), None)
+    fixed_remotely = root is not None and any(
+        a["kind"] == "restart" and a["target"] == root["node"] for a in chosen.get("actions", [])
+    )
+    if fixed_remotely and chosen.get("id") != FIELD_REPAIR_ID:
+        return None
     topo = ctx.twin.compiled
     kinds = (("cell", topo.cell_index), ("site", topo.site_index), ("link", topo.link_index))
     kind = next((k for k, index in kinds if root is not None and root["node"] in index), None)

@@ -78,7 +78,9 @@ def approval_view(loop: ClosedLoop, payload: Mapping[str, Any]) -> dict[str, Any
                          "params": a.get("params", {})} for a in chosen.get("actions") or []],
         })  # fmt: skip
     return plain({"id": run_id, "incidents": incidents, "requests": requests,
-                  "reasons": [f"{iid}: {why}" for iid, why in reasons.items()],
+                  "reasons": [f"{iid}: {str(why).rsplit('approval: ', 1)[-1]}"
+                              for iid, why in reasons.items()],
+                  "decisions": [f"{iid}: {why}" for iid, why in reasons.items()],
                   "proposed": proposed})  # fmt: skip
 
 

@@ -82,5 +82,15 @@ def test_no_work_order_without_memory_or_for_a_remote_remedy(twin: Twin, memory:
     bare = LoopContext(twin=twin, playbooks={})
     assert hand_to_field(bare, incident, analysis, {"id": FIELD_REPAIR_ID, "actions": []}) is None  # type: ignore[typeddict-item]
     ctx = LoopContext(twin=twin, playbooks={}, memory=memory)
-    assert hand_to_field(ctx, incident, analysis, {"id": "c1", "actions": []}) is None  # type: ignore[typeddict-item]
+    restart: Any = {"id": "c1", "actions": [{"kind": "restart", "target": "S0002-C1"}]}
+    assert hand_to_field(ctx, incident, analysis, restart) is None  # fixed remotely
     assert WorkOrderStore(memory.engine).list() == []
+
+
+def test_a_compensation_leaves_the_broken_element_to_the_crew(twin: Twin, memory: Memory) -> None:
+    ctx = LoopContext(twin=twin, playbooks={}, memory=memory)
+    link = twin.compiled.link_ids[0]
+    reroute: Any = {"id": "c2", "actions": [{"kind": "reroute", "target": link}]}
+    wid = hand_to_field(ctx, {"id": "I00002"}, _analysis(link, "fibre_cut"), reroute)  # type: ignore[arg-type]
+    (order,) = WorkOrderStore(memory.engine).list()
+    assert (order.work_order_id, order.target, order.target_kind) == (wid, link, "link")

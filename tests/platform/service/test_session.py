@@ -159,3 +159,21 @@ def test_a_session_keeps_its_records_and_priors_in_postgresql(pg_url: str, tmp_p
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_a_rerouted_fibre_cut_still_gets_a_crew_and_is_repaired(home: Path) -> None:
+    from autonet.knowledge.memory.work_orders import WorkOrderStore
+
+    with open_session(home) as s:
+        s.inject(f"fibre_cut@{CUT}")
+        s.advance(120)
+        (order,) = WorkOrderStore(s.memory.engine).list()
+        assert (order.target, order.target_kind) == (CUT, "link")
+        assert order.status in ("open", "in_progress")
+        for _ in range(14):  # up to two weeks: a lognormal repair time, seeded
+            if all(f.end is not None and f.end <= s.twin.now for f in s.twin.faults):
+                break
+            s.advance(24 * 60)
+        (done,) = WorkOrderStore(s.memory.engine).list()
+        assert done.status == "completed"
+        assert s.status()["alarm_count"] == 0  # the repaired fibre's alarms cleared
