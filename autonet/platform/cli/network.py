@@ -160,7 +160,8 @@ def advance(
 def inject(
     fault: Annotated[str, typer.Argument(help="TYPE@TARGET, e.g. fibre_cut@AGG1--CR1.")],
     hours: Annotated[
-        float | None, typer.Option(help="How long it lasts (default: until field repair).")
+        float | None,
+        typer.Option(min=0.01, max=168, help="How long it lasts (default: until field repair)."),
     ] = None,
     role: Annotated[
         str, typer.Option(help="Caller role (injecting is an admin's tool).")
