@@ -16,6 +16,8 @@ ROOT = Path(autonet.__file__).parent
 #: file (relative to the package) -> why it may call Twin.apply / Twin.undo
 ALLOWED = {
     "agents/execution.py": "the execution agent: the one place the loop changes the network",
+    "platform/service/adapter.py": "the network adapters: the action port the execution agent "
+    "changes the network through",
     "agents/_whatif.py": "the what-if: candidates applied to observed clones, never the network",
     "agents/playbooks/_congestion_perceive.py": "a what-if on clones of the observed network",
     "agents/playbooks/change/plan.py": "validates an operator's change on a clone (dry run)",
@@ -26,7 +28,7 @@ ALLOWED = {
     "platform/scenarios/_slice_drivers.py": "the rules / manual baselines, on their own twins",
     "platform/scenarios/_fault_eval.py": "impact evaluation on clones after the run",
 }
-_TWINISH = ("twin", "clone", "after", "baseline", "base")
+_TWINISH = ("twin", "clone", "after", "baseline", "base", "port")
 
 
 def _receiver(node: ast.expr) -> str:

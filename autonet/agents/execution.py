@@ -1,5 +1,6 @@
-"""Execution: apply the chosen actions through the twin's action API, idempotently by key;
-rollback: undo them in reverse after a failed verification."""
+"""Execution: apply the chosen actions through the network's action port (the network adapter,
+or the twin itself), idempotently by key; rollback: undo them in reverse after a failed
+verification."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def execute(ctx: LoopContext, run_id: str, incident_id: str, decision: Decision)
     (a resumed run) is reused, never applied twice. Stops at the first rejected action."""
     from autonet.twin import ActionError
 
-    twin = ctx.twin
+    port = ctx.port
     attempt = int(decision["attempt"])
     applied: list[AppliedAction] = []
     failed: list[dict[str, Any]] = []
@@ -35,16 +36,16 @@ def execute(ctx: LoopContext, run_id: str, incident_id: str, decision: Decision)
     for i, step in enumerate(chosen["actions"]):
         key = action_key(run_id, incident_id, attempt, i)
         if step["kind"] == "undo":  # idempotent by the undo record of its target
-            record = next((r for r in twin.actions if r.undoes == step["target"]), None)
+            record = next((r for r in port.actions if r.undoes == step["target"]), None)
         else:
-            record = twin.action_by_key(key)
+            record = port.action_by_key(key)
         reused = record is not None
         if record is None:
             try:
                 if step["kind"] == "undo":
-                    record = twin.undo(step["target"])
+                    record = port.undo(step["target"])
                 else:
-                    record = twin.apply(step["kind"], step["target"], key=key, **step["params"])
+                    record = port.apply(step["kind"], step["target"], key=key, **step["params"])
             except ActionError as exc:
                 failed.append({"action": plain(step), "error": str(exc)})
                 break
@@ -107,17 +108,17 @@ def rollback(state: LoopState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     from autonet.twin import ActionError
 
     ctx = runtime.context
-    twin = ctx.twin
+    port = ctx.port
     tracer = Tracer(state, ctx, "execution")
     status = {}
     for iid, st in state["status"].items():
         if st not in ("rollback", "rollback_escalate"):
             continue
         for a in reversed(state["executions"][iid][-1]["applied"]):
-            if any(r.undoes == a["action_id"] for r in twin.actions):
+            if any(r.undoes == a["action_id"] for r in port.actions):
                 continue  # a resumed rollback: already undone
             try:
-                undo = twin.undo(a["action_id"])
+                undo = port.undo(a["action_id"])
             except ActionError as exc:
                 data = {"incident": iid, "action_id": a["action_id"]}
                 what = f"{iid}: could not undo {a['action_id']}"

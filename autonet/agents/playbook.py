@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from autonet.knowledge.memory.signature import SymptomSignature
     from autonet.twin import Twin
 
-__all__ = ["IncidentBook", "LoopContext", "LoopSettings", "Memory", "Playbook"]
+__all__ = ["ActionPort", "IncidentBook", "LoopContext", "LoopSettings", "Memory", "Playbook"]
 
 
 @dataclass
@@ -95,6 +95,31 @@ class IncidentBook:
         return f"I{self.counter:05d}"
 
 
+@runtime_checkable
+class ActionPort(Protocol):
+    """Where the execution agent changes the network: the twin itself, or a network adapter
+    (a southbound interface to a real network, mirroring each change onto the twin, the
+    loop's model of it). Records carry ``action_id``, ``kind``, ``target``, ``params``, ``at``
+    and ``undoes``, as :class:`autonet.twin.ActionRecord` does."""
+
+    @property
+    def actions(self) -> Sequence[Any]:
+        """Every change applied so far (and every undo), oldest first."""
+        ...
+
+    def apply(self, kind: str, target: str, *, key: str | None = None, **params: Any) -> Any:
+        """Apply one action; raises the twin's ``ActionError`` when it is refused."""
+        ...
+
+    def undo(self, action_id: str) -> Any:
+        """Undo an applied action."""
+        ...
+
+    def action_by_key(self, key: str) -> Any:
+        """The action applied under idempotency ``key``, or None."""
+        ...
+
+
 @dataclass
 class LoopContext:
     """The graph's context schema: everything a node needs besides the state.
@@ -108,6 +133,7 @@ class LoopContext:
         models: Fitted models shared across runs (e.g. ``"rca"``: a fitted RootCauseLocator,
             ``"forecaster"``), built lazily by the playbooks and cached here.
         actor: Who the loop acts as in the audit trail.
+        network: Where the execution agent applies actions (None: the twin itself).
     """
 
     twin: Twin
@@ -117,6 +143,12 @@ class LoopContext:
     memory: Memory | None = None
     models: dict[str, Any] = field(default_factory=dict)
     actor: str = "autonet"
+    network: ActionPort | None = None
+
+    @property
+    def port(self) -> ActionPort:
+        """The action port: the network adapter when there is one, else the twin."""
+        return self.network if self.network is not None else self.twin
 
 
 @runtime_checkable

@@ -21,7 +21,14 @@ from langchain_core.runnables import RunnableConfig
 from autonet.agents._provenance import ProvenanceLog, twin_provenance
 from autonet.agents.messages import AppliedAction, Approval, Incident, Request, TraceEntry, Verdict
 from autonet.agents.perception import perceive_incidents
-from autonet.agents.playbook import IncidentBook, LoopContext, LoopSettings, Memory, Playbook
+from autonet.agents.playbook import (
+    ActionPort,
+    IncidentBook,
+    LoopContext,
+    LoopSettings,
+    Memory,
+    Playbook,
+)
 from autonet.agents.state import FINAL_STATUSES
 from autonet.platform._replay import ReplayReport, TwinFactory, replay_run, settings_record
 from autonet.platform._runs import LoopError, RunView, run_view, snapshot
@@ -82,6 +89,8 @@ class ClosedLoop:
         name: Thread ids are ``f"{name}-{n:05d}"``.
         topology: How the twin's topology was built (``build_topology`` keyword arguments),
             recorded in each run's provenance so the run can be replayed.
+        network: The network adapter the execution agent applies actions through (None: the
+            twin itself).
     """
 
     def __init__(
@@ -96,6 +105,7 @@ class ClosedLoop:
         approver: Approver | None = None,
         name: str = "loop",
         topology: Mapping[str, Any] | None = None,
+        network: ActionPort | None = None,
     ) -> None:
         if not name or "/" in name:
             raise LoopError(f"name must be a non-empty string without '/', got {name!r}")
@@ -106,6 +116,7 @@ class ClosedLoop:
             settings=check_settings(settings or LoopSettings()),
             book=IncidentBook(),
             memory=memory,
+            network=network,
         )
         self._owned = checkpointer is None
         self.saver = checkpointer or open_checkpointer(default_checkpoint_path(workdir))

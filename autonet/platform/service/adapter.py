@@ -17,7 +17,7 @@ loop reasons on, ``step`` to pull the next window of observations) without touch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
@@ -53,8 +53,49 @@ class NetworkAdapter(Protocol):
         """What this adapter is, for the session's status."""
         ...
 
+    # the action port the execution agent changes the network through (see ActionPort)
+    @property
+    def actions(self) -> Sequence[Any]:
+        """Every change applied (and undone) so far."""
+        ...
 
-class TwinAdapter:
+    def apply(self, kind: str, target: str, *, key: str | None = None, **params: Any) -> Any:
+        """Apply one action to the network (and its model)."""
+        ...
+
+    def undo(self, action_id: str) -> Any:
+        """Undo an applied action."""
+        ...
+
+    def action_by_key(self, key: str) -> Any:
+        """The action applied under idempotency ``key``, or None."""
+        ...
+
+
+class _TwinPort:
+    """The action port on the twin: the twin is where the change lands (or is mirrored)."""
+
+    _twin: Twin
+
+    @property
+    def actions(self) -> Sequence[Any]:
+        """The twin's action log."""
+        return self._twin.actions
+
+    def apply(self, kind: str, target: str, *, key: str | None = None, **params: Any) -> Any:
+        """Apply on the twin (see :meth:`autonet.twin.Twin.apply`)."""
+        return self._twin.apply(kind, target, key=key, **params)
+
+    def undo(self, action_id: str) -> Any:
+        """Undo on the twin."""
+        return self._twin.undo(action_id)
+
+    def action_by_key(self, key: str) -> Any:
+        """The twin's action of ``key``."""
+        return self._twin.action_by_key(key)
+
+
+class TwinAdapter(_TwinPort):
     """The digital twin is the network.
 
     Args:
@@ -92,14 +133,15 @@ class _Feed:
     fed_kpis: int = 0
 
 
-class ReplayAdapter:
+class ReplayAdapter(_TwinPort):
     """Imported alarms and KPI samples replayed onto the session's clock.
 
     The first imported record is placed at the session's clock when the adapter is built
     (``offset = twin.now - first record time``); each step then delivers the records whose
     shifted time falls within it: alarms into the network's alarm list (without any fault
     link: they are observations, not ground truth), KPI samples over the twin's recorded value
-    of that object and counter for the step.
+    of that object and counter for the step. The loop's actions land on the twin, the model: the
+    replayed records are what the operator's network did, and do not change with them.
 
     Args:
         twin: The network model (its topology decides which records belong to it).

@@ -233,7 +233,7 @@ class NetworkSession:
                 except BaseException:
                     memory.engine.dispose()
                     raise
-            loop = _new_loop(root, twin, _playbooks(), memory, spec)
+            loop = _new_loop(root, adapter, _playbooks(), memory, spec)
             now = datetime.now(UTC).isoformat(timespec="seconds")
             session = cls(root, spec, session_id, 0, now, adapter, loop, memory, settings)
             session._lock = lock
@@ -268,8 +268,7 @@ class NetworkSession:
             state = _read_state(root / meta["state"])
             memory = _memory(settings, meta["id"])
             adapter = state["adapter"]
-            twin = adapter.twin
-            loop = _new_loop(root, twin, state["playbooks"], memory, spec)
+            loop = _new_loop(root, adapter, state["playbooks"], memory, spec)
             loop.recover()
             loop.restore(book=state["book"], models=state["models"],
                          incident_runs=state["incident_run"])  # fmt: skip
@@ -529,14 +528,14 @@ def session_meta(root: Path | None = None, *, settings: Any = None) -> dict[str,
     return _read_meta(root)
 
 
-def _new_loop(root: Path, twin: Twin, playbooks: Mapping[str, Any], memory: Memory,
+def _new_loop(root: Path, adapter: NetworkAdapter, playbooks: Mapping[str, Any], memory: Memory,
               spec: NetworkSpec) -> ClosedLoop:  # fmt: skip
     from autonet.platform.checkpoint import open_checkpointer
     from autonet.platform.loop import ClosedLoop
 
     saver = open_checkpointer(str(root / "checkpoints.sqlite"))
-    return ClosedLoop(twin, playbooks, memory=memory, checkpointer=saver, name=LOOP_NAME,
-                      topology=spec.topology_kwargs())  # fmt: skip
+    return ClosedLoop(adapter.twin, playbooks, memory=memory, checkpointer=saver, name=LOOP_NAME,
+                      topology=spec.topology_kwargs(), network=adapter)  # fmt: skip
 
 
 def _read_meta(root: Path) -> dict[str, Any]:
