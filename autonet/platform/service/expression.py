@@ -113,6 +113,30 @@ def _contexts(exp: Mapping[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+def _targets(targets: list[Any], names: list[str], known: Mapping[str, str], what: str,
+             where: str) -> dict[str, Any]:  # fmt: skip
+    """The arguments the expectation's targets set (each target one a ``what`` understands)."""
+    out: dict[str, Any] = {}
+    for i, (t, n) in enumerate(zip(targets, names, strict=True)):
+        if n not in known:
+            raise BadInputError(
+                f"{where}.expectationTargets[{i}] {t.get('targetName')!r}: {what} "
+                f"understands {sorted(set(known))}"
+            )
+        out[known[n]] = _number(t, f"{where}.expectationTargets[{i}]")
+    return out
+
+
+def _place(ctx: Mapping[str, Any], key: str, missing: str, where: str) -> dict[str, Any]:
+    """``{key: the area}`` and the window, from the contexts (the area is required)."""
+    if "area" not in ctx:
+        raise BadInputError(f"{where}: {missing}")
+    out: dict[str, Any] = {key: ctx["area"]}
+    if "window" in ctx:
+        out["window"] = ctx["window"]
+    return out
+
+
 def parse_expression(expression: Mapping[str, Any]) -> ParsedIntent:
     """The capability and arguments a TS 28.312 intent expression asks for.
 
@@ -149,36 +173,16 @@ def parse_expression(expression: Mapping[str, Any]) -> ParsedIntent:
     names = [_norm(t.get("targetName", "")) if isinstance(t, Mapping) else "" for t in targets]
     is_slice = _norm(obj.get("objectType", "")) in ("networkslice", "slice") or "slice_type" in ctx
     if is_slice:
-        args: dict[str, Any] = {"slice_type": ctx.get("slice_type", "eMBB")}
-        for i, (t, n) in enumerate(zip(targets, names, strict=True)):
-            if n not in _SLICE_TARGETS:
-                raise BadInputError(
-                    f"{where}.expectationTargets[{i}] {t.get('targetName')!r}: a slice "
-                    f"understands {sorted(set(_SLICE_TARGETS))}"
-                )
-            args[_SLICE_TARGETS[n]] = _number(t, f"{where}.expectationTargets[{i}]")
-        if "area" not in ctx:
-            raise BadInputError(f"{where}: a slice needs a coverageArea context (where)")
-        args["area"] = ctx["area"]
-        if "window" in ctx:
-            args["window"] = ctx["window"]
+        args = {"slice_type": ctx.get("slice_type", "eMBB")}
+        args |= _targets(targets, names, _SLICE_TARGETS, "a slice", where)
+        args |= _place(ctx, "area", "a slice needs a coverageArea context (where)", where)
         return ParsedIntent(
             "slice_provisioner", args, f"{args['slice_type']} slice in {ctx['area']}"
         )
     if any(n in _ENERGY_TARGETS for n in names):
-        args = {}
-        for i, (t, n) in enumerate(zip(targets, names, strict=True)):
-            if n not in _ENERGY_TARGETS:
-                raise BadInputError(
-                    f"{where}.expectationTargets[{i}] {t.get('targetName')!r}: energy saving "
-                    f"understands {sorted(_ENERGY_TARGETS)}"
-                )
-            args[_ENERGY_TARGETS[n]] = _number(t, f"{where}.expectationTargets[{i}]")
-        if "area" not in ctx:
-            raise BadInputError(f"{where}: energy saving needs a coverageArea context (a region)")
-        args["region"] = ctx["area"]
-        if "window" in ctx:
-            args["window"] = ctx["window"]
+        args = _targets(targets, names, _ENERGY_TARGETS, "energy saving", where)
+        args |= _place(ctx, "region", "energy saving needs a coverageArea context (a region)",
+                       where)  # fmt: skip
         return ParsedIntent("energy_planner", args, f"energy saving in {ctx['area']}")
     raise BadInputError(
         f"{where}: expectation not understood (object {obj.get('objectType')!r}, targets "
