@@ -68,29 +68,21 @@ def build_app() -> typer.Typer:
     root.add_typer(route.app)
     root.add_typer(forecast.app)
     root.add_typer(rca.app)
-    # Command groups: `autonet NAME COMMAND`.
+    # The operator's groups: the network session and the front door (docs/service.md).
+    root.add_typer(network.app, name="network")
+    root.add_typer(intent.app, name="intent")
+    root.add_typer(approvals.app, name="approvals")
+    root.add_typer(tickets.app, name="tickets")
+    root.add_typer(tickets.work_orders_app, name="work-orders")
+    # Command groups: `autonet NAME COMMAND`. Each module: `app = typer.Typer(help=...,
+    # no_args_is_help=True)` at module level, plain `@app.command("name")` + `@cli_errors`
+    # functions, heavy imports inside the functions.
     root.add_typer(twin.app, name="twin")
     root.add_typer(causal.app, name="causal")
     root.add_typer(data_import.app, name="import")
     root.add_typer(gate.app, name="gate")
     root.add_typer(scenario.app, name="scenario")
     root.add_typer(loop.app, name="loop")
-    # --- The operator's groups (the request service and the network session) ----------------
-    # `autonet network start|status|advance|inject`, `autonet intent submit|list|show` and
-    # `autonet approvals list|decide` go here, one module each under autonet/platform/cli/
-    # (network.py, intent.py, approvals.py), imported at the top of this file and registered as
-    #     root.add_typer(network.app, name="network")
-    #     root.add_typer(intent.app, name="intent")
-    #     root.add_typer(approvals.app, name="approvals")
-    root.add_typer(tickets.app, name="tickets")
-    root.add_typer(tickets.work_orders_app, name="work-orders")
-    # Each module: `app = typer.Typer(help=..., no_args_is_help=True)` at module level, plain
-    # `@app.command("start")` + `@cli_errors` functions, heavy imports inside the functions.
-    root.add_typer(network.app, name="network")
-    root.add_typer(intent.app, name="intent")
-    root.add_typer(approvals.app, name="approvals")
-    root.add_typer(tickets.app, name="tickets")
-    root.add_typer(tickets.work_orders_app, name="work-orders")
     return root
 
 

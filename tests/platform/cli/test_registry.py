@@ -234,3 +234,11 @@ def test_a_pydantic_error_of_another_model_is_a_bug() -> None:
         error = exc
     result = runner.invoke(_app_raising(error), [])
     assert result.exit_code == 1 and result.exception is error
+
+
+def test_every_command_group_is_registered_once() -> None:
+    from autonet.platform.cli.main import build_app
+
+    names = [g.name for g in build_app().registered_groups if g.name]
+    assert len(names) == len(set(names)), names
+    assert {"network", "intent", "approvals", "tickets", "work-orders"} <= set(names)
